@@ -1,0 +1,132 @@
+//! The one place that decides who may do what (DESIGN §5).
+//!
+//! Three gates, in this order:
+//! 1. [`authorize`]: an operation the role never has answers 403.
+//! 2. [`municipality`]: a municipality outside the token answers 404.
+//! 3. [`person_access`]: a person the caller may not see answers 404; an
+//!    action the role lacks on a person it can see answers 403.
+
+use super::{Principal, Role};
+use crate::domain::Municipality;
+use crate::error::AppError;
+
+/// Everything a caller can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    CreateApplicant,
+    ReadApplicant,
+    ListApplicants,
+    SearchApplicants,
+    UpdateApplicant,
+    VerifyAudit,
+}
+
+impl Operation {
+    /// The action name in the audit log.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Self::CreateApplicant => "applicant.create",
+            Self::ReadApplicant => "applicant.read",
+            Self::ListApplicants => "applicant.list",
+            Self::SearchApplicants => "applicant.search",
+            Self::UpdateApplicant => "applicant.update",
+            Self::VerifyAudit => "audit.verify",
+        }
+    }
+
+    /// The kind of resource the operation touches, for the audit log.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Self::VerifyAudit => "audit_log",
+            _ => "applicant",
+        }
+    }
+}
+
+/// How much of a person the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonView {
+    /// Caseworkers: everything, protected contact details included.
+    Full,
+    /// The case system: case data; protected contact details withheld.
+    Case,
+    /// Coaches and AF officers: the labour-market view only (no income,
+    /// expenses, amounts, household or notes); protected contact withheld.
+    LabourMarket,
+}
+
+impl PersonView {
+    /// Whether contact details of a person with protected identity are shown.
+    pub fn shows_protected_contact(self) -> bool {
+        self == Self::Full
+    }
+}
+
+/// What ties a caller's organisation to a person: an open referral to
+/// Viadidakt (or one closed under 90 days) and the person's consents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonRelations {
+    pub open_referral_to_viadidakt: bool,
+    pub consent_to_viadidakt: bool,
+    pub consent_to_employment_service: bool,
+}
+
+/// Gate 1: whether the role ever has the operation.
+pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
+    use Operation::*;
+    use Role::*;
+    let allowed = match op {
+        CreateApplicant => matches!(principal.role, Caseworker | CaseSystem),
+        ReadApplicant | ListApplicants | SearchApplicants | UpdateApplicant => {
+            matches!(principal.role, Caseworker | CaseSystem | Coach | EmploymentOfficer)
+        }
+        VerifyAudit => principal.role == Auditor,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("the caller's role does not have this operation"))
+    }
+}
+
+/// Gate 2: the municipality in the path must be a well-formed code in the token.
+pub fn municipality(principal: &Principal, code: &str) -> Result<Municipality, AppError> {
+    Municipality::parse(code)
+        .filter(|m| principal.serves(m))
+        .ok_or(AppError::NotFound)
+}
+
+/// Which view of a person the caller has, or `None` when it may not see them.
+pub fn person_view(principal: &Principal, relations: PersonRelations) -> Option<PersonView> {
+    match principal.role {
+        Role::Caseworker => Some(PersonView::Full),
+        Role::CaseSystem => Some(PersonView::Case),
+        // BR-6b: a coach needs an open referral and the person's consent to Viadidakt.
+        Role::Coach => (relations.open_referral_to_viadidakt && relations.consent_to_viadidakt)
+            .then_some(PersonView::LabourMarket),
+        // BR-6b: an AF officer needs the person's active consent to AF.
+        Role::EmploymentOfficer => relations
+            .consent_to_employment_service
+            .then_some(PersonView::LabourMarket),
+        Role::Analyst | Role::Auditor | Role::Admin | Role::Eservice => None,
+    }
+}
+
+/// Gate 3: the caller's view of a person, refusing with 404 when it may not
+/// see them and 403 when it sees them but its role lacks the operation.
+pub fn person_access(
+    principal: &Principal,
+    op: Operation,
+    relations: PersonRelations,
+) -> Result<PersonView, AppError> {
+    let view = person_view(principal, relations).ok_or(AppError::NotFound)?;
+    let acts = match op {
+        Operation::UpdateApplicant => matches!(principal.role, Role::Caseworker | Role::CaseSystem),
+        _ => true,
+    };
+    if acts {
+        Ok(view)
+    } else {
+        Err(AppError::Forbidden("the caller's role may read this person but not change them"))
+    }
+}

@@ -1,0 +1,88 @@
+//! Who is calling: the verified token, as an extractor.
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::Role;
+use super::Unit;
+use crate::domain::Municipality;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// The verified caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// `sub`: a person's id at the identity provider, or a client id.
+    pub subject: String,
+    pub role: Role,
+    pub unit: Unit,
+    pub municipalities: Vec<Municipality>,
+    /// Set when the token was issued to a registered API client.
+    pub client_id: Option<String>,
+}
+
+impl Principal {
+    pub fn serves(&self, municipality: &Municipality) -> bool {
+        self.municipalities.contains(municipality)
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let bearer = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = bearer?;
+            let principal = state.tokens.verify(&token).map_err(|e| {
+                tracing::info!(reason = e.detail(), "token refused");
+                AppError::Unauthenticated {
+                    detail: e.detail(),
+                    invalid_token: true,
+                }
+            })?;
+            if let Some(client_id) = principal.client_id.clone() {
+                // A revoked client is refused at once, whatever its tokens say.
+                let active = state
+                    .db
+                    .read(move |conn| crate::db::clients::is_active(conn, &client_id))
+                    .await?;
+                if !active {
+                    return Err(AppError::Unauthenticated {
+                        detail: "the API client of this token has been revoked",
+                        invalid_token: true,
+                    });
+                }
+            }
+            Ok(principal)
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
+    let missing = AppError::Unauthenticated {
+        detail: "send Authorization: Bearer <token>",
+        invalid_token: false,
+    };
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(missing)?
+        .to_str()
+        .map_err(|_| AppError::Unauthenticated {
+            detail: "the Authorization header is not readable",
+            invalid_token: true,
+        })?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(AppError::Unauthenticated {
+            detail: "the Authorization header must use the Bearer scheme",
+            invalid_token: true,
+        }),
+    }
+}

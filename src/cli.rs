@@ -1,0 +1,242 @@
+//! Subcommands: serve, migrate, token, client, demo, audit, openapi.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::token::{MintRequest, mint};
+use crate::auth::{Keys, Role, Unit, secrets};
+use crate::config::{Settings, StorageSettings, TokenSettings, parse_duration};
+use crate::db::{Db, clients};
+use crate::domain::{Municipality, time};
+use crate::startup::Application;
+use crate::{audit, demo, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "bistand", version, about = "Integration API for economic assistance and labour-market work")]
+struct Cli {
+    #[command(flatten)]
+    storage: StorageSettings,
+    #[command(flatten)]
+    tokens: TokenSettings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BISTAND_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo data and print a ready token for each role.
+        #[arg(long, env = "BISTAND_DEMO")]
+        demo: bool,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long, env = "BISTAND_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print one signed development token on stdout.
+    Token {
+        #[arg(long)]
+        role: Role,
+        /// Comma-separated municipality codes, such as 0483,0428.
+        #[arg(long, value_delimiter = ',', required = true)]
+        municipality: Vec<String>,
+        #[arg(long)]
+        unit: Option<Unit>,
+        /// The subject (`sub`); by default `dev-<role>`.
+        #[arg(long)]
+        sub: Option<String>,
+        #[arg(long, default_value = "8h", value_parser = parse_duration)]
+        ttl: Duration,
+    },
+    /// Manage API clients of the client-credentials grant.
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
+    },
+    /// Load the demo data.
+    Demo,
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Print the OpenAPI contract.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientAction {
+    /// Register a client; prints its id and secret (the secret only this once).
+    Add {
+        #[arg(long)]
+        role: Role,
+        #[arg(long, value_delimiter = ',', required = true)]
+        municipality: Vec<String>,
+        #[arg(long)]
+        unit: Option<Unit>,
+        /// A name to recognise the client by.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List clients (never their secrets).
+    List,
+    /// Revoke a client: its tokens are refused at once.
+    Revoke { client_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain; exits 1 and names the first broken link if any.
+    Verify,
+}
+
+/// Runs the command line; the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_logging();
+    match execute(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", crate::error::redact_digits(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn municipalities(codes: &[String]) -> anyhow::Result<Vec<Municipality>> {
+    codes
+        .iter()
+        .map(|c| Municipality::parse(c.trim()).ok_or_else(|| anyhow::anyhow!("'{c}' is not a four-digit municipality code")))
+        .collect()
+}
+
+fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { bind, demo, workers } => {
+            let settings = Settings {
+                bind,
+                storage: cli.storage,
+                tokens: cli.tokens,
+                workers,
+            };
+            serve(settings, demo)?;
+        }
+        Command::Migrate => {
+            Db::open(&cli.storage)?;
+            println!("migrations applied");
+        }
+        Command::Token { role, municipality, unit, sub, ttl } => {
+            let keys = Keys::load(&cli.storage.data_dir, &cli.tokens)?;
+            let token = mint(
+                &keys,
+                &MintRequest {
+                    subject: sub.unwrap_or_else(|| format!("dev-{role}")),
+                    role,
+                    unit,
+                    municipalities: municipalities(&municipality)?,
+                    ttl,
+                    client_id: None,
+                },
+            )?;
+            println!("{token}");
+        }
+        Command::Client { action } => client(&cli.storage, action)?,
+        Command::Demo => {
+            let db = Db::open(&cli.storage)?;
+            let loaded = demo::load(&db)?;
+            println!("demo data: {loaded} applicants added");
+        }
+        Command::Audit { action: AuditAction::Verify } => {
+            let db = Db::open(&cli.storage)?;
+            let result = db.write_blocking(|conn| Ok(audit::verify(conn)?))?;
+            println!("{}", serde_json::to_string_pretty(&result)?);
+            if !result.valid {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Openapi => print!("{}", crate::openapi::json()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(&settings)?;
+        if demo {
+            let loaded = demo::load(&app.db())?;
+            print_demo_tokens(&app.keys(), loaded, app.port())?;
+        }
+        tracing::info!(port = app.port(), "listening");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Result<()> {
+    let all = municipalities(&["0483".into(), "0428".into()])?;
+    println!("Demo data loaded ({loaded} applicants added). Tokens valid for 8 hours:");
+    for role in Role::ALL {
+        let token = mint(
+            keys,
+            &MintRequest {
+                subject: format!("demo-{role}"),
+                role,
+                unit: None,
+                municipalities: all.clone(),
+                ttl: Duration::from_secs(8 * 3600),
+                client_id: None,
+            },
+        )?;
+        println!("{role:>18}: {token}");
+    }
+    println!("Listening on port {port}; interactive docs at /docs/");
+    Ok(())
+}
+
+fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()> {
+    let db = Db::open(storage)?;
+    match action {
+        ClientAction::Add { role, municipality, unit, name } => {
+            let municipalities = municipalities(&municipality)?;
+            let secret = secrets::generate();
+            let row = clients::ClientRow {
+                client_id: uuid::Uuid::new_v4().to_string(),
+                name,
+                secret_hash: secrets::hash(&secret)?,
+                role: role.as_str().into(),
+                unit: unit.unwrap_or_else(|| role.default_unit()).as_str().into(),
+                municipalities: municipalities.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(","),
+                created_at: time::now().naive_utc(),
+                revoked_at: None,
+            };
+            db.write_blocking(|conn| Ok(clients::insert(conn, &row)?))?;
+            println!("client_id:     {}", row.client_id);
+            println!("client_secret: {secret}");
+            println!("(the secret is shown only now; only its hash is stored)");
+        }
+        ClientAction::List => {
+            let rows = db.write_blocking(|conn| Ok(clients::list(conn)?))?;
+            for c in rows {
+                let state = if c.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}  {:<18} {:<10} {:<8} {}", c.client_id, c.role, c.municipalities, state, c.name);
+            }
+        }
+        ClientAction::Revoke { client_id } => {
+            let now = time::now().naive_utc();
+            let revoked = db.write_blocking(|conn| Ok(clients::revoke(conn, &client_id, now)?))?;
+            if !revoked {
+                anyhow::bail!("no active client {client_id}");
+            }
+            println!("revoked {client_id}");
+        }
+    }
+    Ok(())
+}

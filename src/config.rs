@@ -1,0 +1,92 @@
+//! Settings, from flags and `BISTAND_*` variables (see the README's table).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+/// Where the data lives; shared by every subcommand that touches it.
+#[derive(Debug, Clone, Args)]
+pub struct StorageSettings {
+    /// Folder for the embedded database and the signing key.
+    #[arg(long, env = "BISTAND_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// `postgres://...` for PostgreSQL; without it, an SQLite file in the data folder.
+    #[arg(long, env = "BISTAND_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Connections in the read pool (SQLite: at most the number of cores).
+    #[arg(long, env = "BISTAND_DB_POOL_SIZE", global = true)]
+    pub pool_size: Option<u32>,
+}
+
+/// Token settings (DESIGN §5).
+#[derive(Debug, Clone, Args)]
+pub struct TokenSettings {
+    /// `iss` of the tokens this service signs.
+    #[arg(long, env = "BISTAND_ISSUER", default_value = "bistand", global = true)]
+    pub issuer: String,
+    /// A JWKS file with further trusted public keys (the municipality's identity provider).
+    #[arg(long, env = "BISTAND_TRUSTED_JWKS", global = true)]
+    pub trusted_jwks: Option<PathBuf>,
+    /// The `iss` that tokens signed by the trusted keys carry.
+    #[arg(long, env = "BISTAND_TRUSTED_ISSUER", global = true)]
+    pub trusted_issuer: Option<String>,
+    /// Lifetime of tokens from `POST /oauth/token`.
+    #[arg(long, env = "BISTAND_CLIENT_TOKEN_TTL", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub client_token_ttl: Duration,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: String,
+    pub storage: StorageSettings,
+    pub tokens: TokenSettings,
+    /// Worker threads for HTTP (default: the number of cores).
+    pub workers: Option<usize>,
+}
+
+/// Parses `90s`, `15m`, `8h`, `2d` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration such as 90s, 15m, 8h or 2d"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("unknown unit in '{text}': use s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err("a duration must be positive".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+impl StorageSettings {
+    /// The database URL: the configured one, or the embedded SQLite file.
+    pub fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir.join("bistand.db").to_string_lossy().into_owned()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_the_usual_units() {
+        assert_eq!(parse_duration("8h").unwrap(), Duration::from_secs(8 * 3600));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("8x").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+}

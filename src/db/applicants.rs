@@ -1,0 +1,169 @@
+//! Rows and queries of applicants.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::applicants;
+use crate::auth::policy::PersonRelations;
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
+#[diesel(table_name = applicants)]
+pub struct ApplicantRow {
+    pub municipality: String,
+    pub id: String,
+    pub personal_number: String,
+    pub sex: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub protected_identity: bool,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &ApplicantRow) -> QueryResult<()> {
+    diesel::insert_into(applicants::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Option<ApplicantRow>> {
+    applicants::table
+        .find((municipality, id))
+        .select(ApplicantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_personal_number(
+    conn: &mut DbConn,
+    municipality: &str,
+    personal_number: &str,
+) -> QueryResult<Option<ApplicantRow>> {
+    applicants::table
+        .filter(applicants::municipality.eq(municipality))
+        .filter(applicants::personal_number.eq(personal_number))
+        .select(ApplicantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One page in id order (ids are UUIDv7, so this is creation order).
+pub fn page(
+    conn: &mut DbConn,
+    municipality: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ApplicantRow>> {
+    let mut query = applicants::table
+        .filter(applicants::municipality.eq(municipality))
+        .select(ApplicantRow::as_select())
+        .order(applicants::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(applicants::id.gt(after.to_owned()));
+    }
+    query.load(conn)
+}
+
+/// Writes a changed row if its version is still `expected_version`.
+/// Returns whether it was written.
+pub fn update(conn: &mut DbConn, row: &ApplicantRow, expected_version: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        applicants::table
+            .find((row.municipality.as_str(), row.id.as_str()))
+            .filter(applicants::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// What ties the caller's organisations to the person. Referrals and
+/// consents are not part of this schema version, so nothing ties a coach or
+/// an AF officer to anyone yet, and they see no one.
+pub fn relations(_conn: &mut DbConn, _municipality: &str, _id: &str) -> QueryResult<PersonRelations> {
+    Ok(PersonRelations::default())
+}
+
+impl ApplicantRow {
+    /// The row of a new applicant.
+    pub fn new(
+        municipality: &str,
+        id: &str,
+        applicant: &crate::domain::applicant::NewApplicant,
+        now: NaiveDateTime,
+    ) -> Self {
+        let (street, postal_code, city) = split_address(applicant.address.as_ref());
+        Self {
+            municipality: municipality.to_owned(),
+            id: id.to_owned(),
+            personal_number: applicant.personal_number.as_str().to_owned(),
+            sex: applicant.personal_number.sex().as_str().to_owned(),
+            first_name: applicant.first_name.clone(),
+            last_name: applicant.last_name.clone(),
+            protected_identity: applicant.protected_identity,
+            street,
+            postal_code,
+            city,
+            phone: applicant.phone.clone(),
+            email: applicant.email.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Applies changes and moves to the next version.
+    pub fn apply(&mut self, changes: &crate::domain::applicant::ApplicantChanges, now: NaiveDateTime) {
+        if let Some(v) = &changes.first_name {
+            self.first_name.clone_from(v);
+        }
+        if let Some(v) = &changes.last_name {
+            self.last_name.clone_from(v);
+        }
+        if let Some(v) = changes.protected_identity {
+            self.protected_identity = v;
+        }
+        if let Some(address) = &changes.address {
+            (self.street, self.postal_code, self.city) = split_address(address.as_ref());
+        }
+        if let Some(v) = &changes.phone {
+            self.phone.clone_from(v);
+        }
+        if let Some(v) = &changes.email {
+            self.email.clone_from(v);
+        }
+        self.version += 1;
+        self.updated_at = now;
+    }
+
+    /// The address, when all its parts are present.
+    pub fn address(&self) -> Option<crate::domain::applicant::Address> {
+        match (&self.street, &self.postal_code, &self.city) {
+            (Some(street), Some(postal_code), Some(city)) => Some(crate::domain::applicant::Address {
+                street: street.clone(),
+                postal_code: postal_code.clone(),
+                city: city.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+type AddressColumns = (Option<String>, Option<String>, Option<String>);
+
+fn split_address(address: Option<&crate::domain::applicant::Address>) -> AddressColumns {
+    match address {
+        Some(a) => (Some(a.street.clone()), Some(a.postal_code.clone()), Some(a.city.clone())),
+        None => (None, None, None),
+    }
+}

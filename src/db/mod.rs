@@ -1,0 +1,256 @@
+//! Database access for both backends: one `MultiConnection`, a read pool,
+//! and a write path that commits concurrent SQLite writes together.
+
+pub mod applicants;
+pub mod audit;
+pub mod clients;
+pub mod schema;
+mod writer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use tokio::sync::Semaphore;
+
+use crate::config::StorageSettings;
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long an SQLite connection waits for a lock before failing.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database the URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Opens connections of the configured backend only, so a PostgreSQL URL
+/// can never fall through to creating an SQLite file.
+struct Manager {
+    backend: Backend,
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        establish(self.backend, &self.url).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Opens one connection. SQLite connections get the durability and
+/// concurrency pragmas every time (DESIGN §7).
+pub fn establish(backend: Backend, url: &str) -> Result<DbConn, diesel::ConnectionError> {
+    match backend {
+        Backend::Postgres => Ok(DbConn::Postgresql(PgConnection::establish(url)?)),
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(url)?;
+            conn.batch_execute(&format!(
+                "PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = FULL; \
+                 PRAGMA foreign_keys = ON; \
+                 PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+            ))
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(DbConn::Sqlite(conn))
+        }
+    }
+}
+
+/// Applies pending migrations of the connection's backend.
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    Ok(())
+}
+
+/// Whether every migration has been applied.
+pub fn migrations_current(conn: &mut DbConn) -> anyhow::Result<bool> {
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot read migrations: {e}"))?;
+    Ok(!pending)
+}
+
+/// The database handle shared by all requests.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    pool: Pool<Manager>,
+    writer: Option<writer::Writer>,
+    /// Bounds the blocking threads that database work may occupy.
+    blocking: Arc<Semaphore>,
+}
+
+impl Db {
+    /// Opens the database (creating the data folder and SQLite file when
+    /// needed), applies migrations and starts the write path.
+    pub fn open(settings: &StorageSettings) -> anyhow::Result<Self> {
+        let url = settings.url();
+        let backend = Backend::of(&url);
+        if backend == Backend::Sqlite {
+            std::fs::create_dir_all(&settings.data_dir)?;
+        }
+        let mut conn = establish(backend, &url)?;
+        migrate(&mut conn)?;
+        drop(conn);
+
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        let size = match backend {
+            // More readers than cores slow SQLite down.
+            Backend::Sqlite => settings.pool_size.unwrap_or(cores).clamp(1, cores),
+            Backend::Postgres => settings.pool_size.unwrap_or(cores * 4).max(1),
+        };
+        let pool = Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager {
+                backend,
+                url: url.clone(),
+            })?;
+        let writer = match backend {
+            Backend::Sqlite => Some(writer::Writer::start(establish(backend, &url)?)?),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            backend,
+            pool,
+            writer,
+            blocking: Arc::new(Semaphore::new(size as usize * 2)),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` on a pooled connection off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self.blocking.acquire().await.map_err(AppError::internal)?;
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one transaction. On SQLite it joins the writer's next
+    /// group commit; on PostgreSQL it runs on a pooled connection. `f`'s
+    /// changes are kept only if it returns `Ok` and the commit succeeds.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let span = tracing::Span::current();
+        if let Some(writer) = &self.writer {
+            return writer
+                .submit(move |conn| {
+                    let _entered = span.enter();
+                    f(conn)
+                })
+                .await;
+        }
+        let _permit = self.blocking.acquire().await.map_err(AppError::internal)?;
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+            <DbConn as Connection>::transaction(&mut conn, f)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one transaction on the calling thread (for the CLI).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+    {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        <DbConn as Connection>::transaction(&mut conn, f)
+    }
+
+    /// Readiness: the database answers and every migration is applied.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.read(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| AppError::Unavailable(format!("database unreachable: {e}")))?;
+            match migrations_current(conn) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(AppError::Unavailable("migrations are pending".into())),
+                Err(e) => Err(AppError::Unavailable(e.to_string())),
+            }
+        })
+        .await
+    }
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,107 @@
+//! The SQLite write path: one thread owns the only writing connection and
+//! commits every request that queued while the previous commit ran in one
+//! transaction (group commit). Each request runs inside its own savepoint, so
+//! one that fails rolls back alone; none is answered before the commit that
+//! holds it is durable (`synchronous=FULL`).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+use diesel::Connection;
+use tokio::sync::oneshot;
+
+use super::DbConn;
+use crate::error::AppError;
+
+/// The most requests one commit holds.
+const MAX_BATCH: usize = 512;
+/// Requests that may wait for the writer before new ones are refused with 503.
+const QUEUE_DEPTH: usize = 8_192;
+
+/// Runs one request's work and returns how to answer it once the fate of
+/// the commit is known.
+type Job = Box<dyn FnOnce(&mut DbConn) -> Box<dyn FnOnce(bool) + Send> + Send>;
+
+#[derive(Clone)]
+pub(super) struct Writer {
+    jobs: Sender<Job>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: DbConn) -> std::io::Result<Self> {
+        let (jobs, queue) = crossbeam_channel::bounded(QUEUE_DEPTH);
+        std::thread::Builder::new()
+            .name("bistand-writer".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(Self { jobs })
+    }
+
+    pub(super) async fn submit<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = conn.transaction(f);
+            Box::new(move |committed| {
+                let outcome = match result {
+                    Ok(_) if !committed => Err(AppError::internal("the group commit failed")),
+                    other => other,
+                };
+                // The requester may have gone away; its work is still committed.
+                let _ = reply.send(outcome);
+            })
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return Err(AppError::Unavailable("the write queue is full".into()));
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(AppError::internal("the writer has stopped"));
+            }
+        }
+        answer
+            .await
+            .map_err(|_| AppError::internal("the writer dropped a request"))?
+    }
+}
+
+fn run(mut conn: DbConn, queue: Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = Vec::with_capacity(16);
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut answers = Vec::with_capacity(batch.len());
+        let committed = catch_unwind(AssertUnwindSafe(|| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                for job in batch.drain(..) {
+                    answers.push(job(conn));
+                }
+                Ok(())
+            })
+        }));
+        let committed = match committed {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "group commit failed");
+                false
+            }
+            Err(_) => {
+                tracing::error!("a write panicked; its group was rolled back");
+                false
+            }
+        };
+        for answer in answers {
+            answer(committed);
+        }
+        // Requests whose job never ran (after a panic) are answered by the
+        // dropped reply channel.
+    }
+}

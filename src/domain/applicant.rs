@@ -1,0 +1,171 @@
+//! The applicant (*sökande*): the person an application is about.
+
+use super::{FieldError, PersonalNumber};
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+/// A new applicant whose every field has passed the rules.
+#[derive(Debug, Clone)]
+pub struct NewApplicant {
+    pub personal_number: PersonalNumber,
+    pub first_name: String,
+    pub last_name: String,
+    pub protected_identity: bool,
+    pub address: Option<Address>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Changes to an applicant: `None` leaves a field as it is; for the optional
+/// contact fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicantChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub protected_identity: Option<bool>,
+    pub address: Option<Option<Address>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+impl ApplicantChanges {
+    pub fn is_empty(&self) -> bool {
+        self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.protected_identity.is_none()
+            && self.address.is_none()
+            && self.phone.is_none()
+            && self.email.is_none()
+    }
+}
+
+/// Collects field errors while a request is turned into domain values, so
+/// that one answer names every bad field.
+#[derive(Debug, Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    /// Keeps `Ok` values and records `Err` ones under `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                self.errors.push(FieldError::new(field, reason));
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+    }
+}
+
+/// A first or last name: 1–100 characters after trimming, no control characters.
+pub fn name(value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if trimmed.chars().count() > 100 {
+        return Err("must be at most 100 characters".into());
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Free text such as a street or a city: 1–200 characters after trimming.
+pub fn text(value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if trimmed.chars().count() > 200 {
+        return Err("must be at most 200 characters".into());
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A Swedish postal code, five digits with an optional space (`641 30`),
+/// kept as five digits.
+pub fn postal_code(value: &str) -> Result<String, String> {
+    let digits: String = value.chars().filter(|c| *c != ' ').collect();
+    if digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()) && value.len() <= 6 {
+        Ok(digits)
+    } else {
+        Err("must be five digits, as in '641 30'".into())
+    }
+}
+
+/// A phone number: digits with an optional leading `+`, spaces and dashes; 6–20 digits.
+pub fn phone(value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    let ok_chars = body.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if ok_chars && (6..=20).contains(&digits) {
+        Ok(trimmed.to_owned())
+    } else {
+        Err("must be a phone number: digits, spaces or '-', optionally starting with '+'".into())
+    }
+}
+
+/// An e-mail address: one `@` with text on both sides and a dot in the domain.
+pub fn email(value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    let valid = trimmed.len() <= 254
+        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+        && trimmed
+            .split_once('@')
+            .is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                    && !domain.starts_with('.') && !domain.ends_with('.')
+            });
+    if valid {
+        Ok(trimmed.to_owned())
+    } else {
+        Err("must be an e-mail address such as 'namn@example.se'".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postal_code_is_five_digits_with_an_optional_space() {
+        assert_eq!(postal_code("641 30").unwrap(), "64130");
+        assert_eq!(postal_code("64130").unwrap(), "64130");
+        assert!(postal_code("6413").is_err());
+        assert!(postal_code("64 1 30").is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("  Tolvan ").unwrap(), "Tolvan");
+        assert!(name("   ").is_err());
+        assert!(name(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn email_and_phone_have_plain_shapes() {
+        assert!(email("a@b.se").is_ok());
+        assert!(email("a@b").is_err());
+        assert!(email("a b@c.se").is_err());
+        assert!(phone("+46 150-123 45").is_ok());
+        assert!(phone("call me").is_err());
+    }
+}

@@ -1,0 +1,25 @@
+//! Plain types and rules: no actix, no diesel.
+
+pub mod applicant;
+pub mod municipality;
+pub mod personal_number;
+pub mod time;
+
+pub use municipality::Municipality;
+pub use personal_number::{PersonalNumber, Sex};
+
+/// One field that broke a rule, named by its JSON path (`address.postal_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub name: String,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}

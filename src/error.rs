@@ -1,0 +1,319 @@
+//! One error type for the whole service, turned into RFC 9457
+//! `application/problem+json` in exactly one place.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::FieldError;
+
+/// Where every problem `type` URI starts. The rest is a stable slug.
+pub const PROBLEM_BASE: &str = "https://bistand.katrineholm.se/problems/";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable URI naming the kind of problem; clients branch on this, never on `detail`.
+    #[serde(rename = "type")]
+    #[schema(example = "https://bistand.katrineholm.se/problems/not-found")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code, repeated for convenience.
+    pub status: u16,
+    /// Human-readable explanation of this occurrence. Never holds a personal number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The fields that broke a rule, each named by its JSON path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid_params: Option<Vec<InvalidParam>>,
+    /// OAuth 2.0 error code (RFC 6749 §5.2), on answers from `/oauth/token` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The status the resource is in, on state conflicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+}
+
+/// One bad field in a request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvalidParam {
+    /// JSON path of the field (`address.postal_code`), or the name of a path or query parameter.
+    #[schema(example = "personal_number")]
+    pub name: String,
+    /// What is wrong with it.
+    #[schema(example = "the check digit does not match (Luhn)")]
+    pub reason: String,
+}
+
+impl From<FieldError> for InvalidParam {
+    fn from(e: FieldError) -> Self {
+        Self {
+            name: e.name,
+            reason: e.reason,
+        }
+    }
+}
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No token, or one that failed verification. `invalid_token` is whether one was sent.
+    #[error("authentication required: {detail}")]
+    Unauthenticated {
+        detail: &'static str,
+        invalid_token: bool,
+    },
+    /// The caller's role never has this operation, or lacks it on a visible object.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// No such resource, or one the caller may not see.
+    #[error("not found")]
+    NotFound,
+    /// The body parsed but fields break rules.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The body is not JSON at all.
+    #[error("malformed body: {0}")]
+    MalformedBody(String),
+    /// A path or query parameter is malformed.
+    #[error("invalid parameter")]
+    InvalidParameter(Vec<FieldError>),
+    /// A second applicant with the same personal number in one municipality.
+    #[error("duplicate applicant")]
+    DuplicateApplicant,
+    /// `If-Match` names a version that is no longer current.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// `If-Match` is required and missing.
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType(&'static str),
+    #[error("method not allowed")]
+    MethodNotAllowed(&'static str),
+    /// An OAuth 2.0 token endpoint error (RFC 6749 §5.2).
+    #[error("oauth error {code}: {detail}")]
+    OAuth {
+        code: &'static str,
+        detail: &'static str,
+        basic_auth: bool,
+    },
+    /// The database cannot be reached or is not migrated.
+    #[error("not ready: {0}")]
+    Unavailable(String),
+    /// Anything else: the body stays opaque, the cause goes to the log.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Self::Internal(anyhow::anyhow!("{message}"))
+    }
+
+    /// The stable slug behind [`PROBLEM_BASE`], and the title.
+    pub fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unauthenticated { .. } => ("unauthenticated", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Forbidden"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::Validation(_) => ("validation-failed", "The request has invalid fields"),
+            Self::MalformedBody(_) => ("malformed-body", "The body is not valid JSON"),
+            Self::InvalidParameter(_) => ("invalid-parameter", "Invalid path or query parameter"),
+            Self::DuplicateApplicant => ("duplicate-applicant", "The applicant already exists"),
+            Self::PreconditionFailed => ("precondition-failed", "The resource has changed"),
+            Self::PreconditionRequired => ("precondition-required", "If-Match is required"),
+            Self::PayloadTooLarge => ("payload-too-large", "The body is too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            Self::OAuth { .. } => ("oauth-error", "The token request was refused"),
+            Self::Unavailable(_) => ("unavailable", "Service not ready"),
+            Self::Internal(_) => ("internal-error", "Internal server error"),
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            Self::Unauthenticated { detail, .. } => Some((*detail).to_owned()),
+            Self::Forbidden(why) => Some((*why).to_owned()),
+            Self::NotFound => Some("no such resource is visible to the caller".into()),
+            Self::Validation(errors) => Some(format!("{} field(s) are invalid", errors.len())),
+            Self::MalformedBody(why) => Some(redact_digits(why)),
+            Self::InvalidParameter(_) => Some("a path or query parameter is malformed".into()),
+            Self::DuplicateApplicant => Some(
+                "an applicant with this personal number already exists in this municipality; \
+                 find it with POST .../applicants/search"
+                    .into(),
+            ),
+            Self::PreconditionFailed => Some(
+                "If-Match does not name the current version; read the resource again".into(),
+            ),
+            Self::PreconditionRequired => {
+                Some("send If-Match with the ETag from your last read".into())
+            }
+            Self::PayloadTooLarge => Some("bodies are limited to 256 KiB".into()),
+            Self::UnsupportedMediaType(expected) => Some(format!("send Content-Type: {expected}")),
+            Self::MethodNotAllowed(allow) => Some(format!("allowed methods: {allow}")),
+            Self::OAuth { detail, .. } => Some((*detail).to_owned()),
+            Self::Unavailable(why) => Some(redact_digits(why)),
+            Self::Internal(_) => None,
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        let invalid_params = match self {
+            Self::Validation(errors) | Self::InvalidParameter(errors) => Some(
+                errors
+                    .iter()
+                    .cloned()
+                    .map(|mut e| {
+                        e.reason = redact_digits(&e.reason);
+                        InvalidParam::from(e)
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Problem {
+            problem_type: format!("{PROBLEM_BASE}{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            invalid_params,
+            error: match self {
+                Self::OAuth { code, .. } => Some((*code).to_owned()),
+                _ => None,
+            },
+            current_status: None,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedBody(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            Self::DuplicateApplicant => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::OAuth { code, .. } => {
+                if *code == "invalid_client" {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                }
+            }
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = %redact_digits(&format!("{cause:#}")), "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            Self::Unauthenticated { invalid_token, .. } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer realm="bistand", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="bistand""#
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            Self::OAuth {
+                basic_auth: true, ..
+            } => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="bistand""#));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Internal(anyhow::Error::new(other).context("database")),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(e)
+    }
+}
+
+/// Replaces every run of six or more digits (with `-`/`+` inside) by `***`,
+/// so that text from outside (a parser's message, a database error) can be
+/// shown or logged without carrying a personal number.
+pub fn redact_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            let mut digits = 0;
+            while i < chars.len()
+                && (chars[i].is_ascii_digit() || matches!(chars[i], '-' | '+' | ' '))
+            {
+                if chars[i].is_ascii_digit() {
+                    digits += 1;
+                }
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            if digits >= 6 {
+                out.push_str("***");
+                // keep a trailing separator that belonged to the sentence
+                if run.ends_with(' ') {
+                    out.push(' ');
+                }
+            } else {
+                out.push_str(&run);
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_long_digit_runs_and_keeps_short_ones() {
+        assert_eq!(
+            redact_digits("invalid value: \"19121212-1212\" at line 1 column 30"),
+            "invalid value: \"***\" at line 1 column 30"
+        );
+        assert_eq!(redact_digits("1912 1212 1212 end"), "*** end");
+        assert_eq!(redact_digits("line 12"), "line 12");
+    }
+}

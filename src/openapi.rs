@@ -1,0 +1,169 @@
+//! The contract: OpenAPI 3.1, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+
+/// The whole API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "bistand",
+        description = "Integration API for economic assistance (ekonomiskt bistånd) and labour-market \
+work in Katrineholm and Vingåker: the e-service portal, the case system, Viadidakt, \
+Arbetsförmedlingen and BI tools. Every error is an RFC 9457 problem document with a stable `type`. \
+A personal number never appears in a URL.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        api::applicants::create_applicant,
+        api::applicants::list_applicants,
+        api::applicants::get_applicant,
+        api::applicants::patch_applicant,
+        api::applicants::search_applicants,
+        api::audit::get_verification,
+        api::oauth::post_token,
+        api::oauth::get_jwks,
+        api::ops::get_live,
+        api::ops::get_ready,
+        api::ops::get_metrics,
+    ),
+    components(
+        schemas(crate::error::Problem, crate::error::InvalidParam),
+        responses(
+            problems::MalformedBody,
+            problems::InvalidParameter,
+            problems::Unauthenticated,
+            problems::Forbidden,
+            problems::NotFound,
+            problems::DuplicateApplicant,
+            problems::PreconditionFailed,
+            problems::PreconditionRequired,
+            problems::PayloadTooLarge,
+            problems::UnsupportedMediaType,
+            problems::ValidationFailed,
+            problems::OAuthError,
+            problems::OAuthInvalidClient,
+            problems::Unavailable,
+        )
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "applicants", description = "Persons who apply for economic assistance"),
+        (name = "audit", description = "The hash-chained audit log"),
+        (name = "auth", description = "Tokens and keys"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some(
+            "An EdDSA-signed JWT from POST /oauth/token, the municipality's identity provider, \
+             or `bistand token`. Claims: role, unit, municipalities."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The contract as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn json() -> String {
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// Reusable problem responses, each with an example.
+pub mod problems {
+    use serde_json::json;
+    use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder, schema::Ref};
+
+    use crate::error::PROBLEM_BASE;
+
+    fn problem(description: &str, example: serde_json::Value) -> RefOr<Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .example(Some(example))
+                    .build(),
+            )
+            .build()
+            .into()
+    }
+
+    macro_rules! problem_response {
+        ($name:ident, $status:literal, $slug:literal, $title:literal, $detail:literal, $description:literal $(, $key:literal : $value:tt)*) => {
+            #[doc = $description]
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    let extra: &[(&str, serde_json::Value)] = &[$(($key, json!($value))),*];
+                    let mut example = json!({
+                        "type": format!("{PROBLEM_BASE}{}", $slug),
+                        "title": $title,
+                        "status": $status,
+                        "detail": $detail,
+                    });
+                    for (key, value) in extra {
+                        example[*key] = value.clone();
+                    }
+                    (stringify!($name), problem($description, example))
+                }
+            }
+        };
+    }
+
+    problem_response!(MalformedBody, 400, "malformed-body", "The body is not valid JSON",
+        "EOF while parsing an object at line 1 column 20",
+        "The body is not JSON, or a path or query parameter is malformed");
+    problem_response!(InvalidParameter, 400, "invalid-parameter", "Invalid path or query parameter",
+        "a path or query parameter is malformed", "A path or query parameter is malformed",
+        "invalid_params": [{ "name": "id", "reason": "must be a UUID" }]);
+    problem_response!(Unauthenticated, 401, "unauthenticated", "Authentication required",
+        "the token has expired", "No valid bearer token (see WWW-Authenticate)");
+    problem_response!(Forbidden, 403, "forbidden", "Forbidden",
+        "the caller's role does not have this operation",
+        "The caller's role lacks this operation");
+    problem_response!(NotFound, 404, "not-found", "Not found",
+        "no such resource is visible to the caller",
+        "No such resource, or one the caller may not see; also a municipality outside the token");
+    problem_response!(DuplicateApplicant, 409, "duplicate-applicant", "The applicant already exists",
+        "an applicant with this personal number already exists in this municipality; find it with POST .../applicants/search",
+        "The personal number is already registered in the municipality");
+    problem_response!(PreconditionFailed, 412, "precondition-failed", "The resource has changed",
+        "If-Match does not name the current version; read the resource again",
+        "If-Match names an old version");
+    problem_response!(PreconditionRequired, 428, "precondition-required", "If-Match is required",
+        "send If-Match with the ETag from your last read", "If-Match is missing");
+    problem_response!(PayloadTooLarge, 413, "payload-too-large", "The body is too large",
+        "bodies are limited to 256 KiB", "The body is over 256 KiB");
+    problem_response!(UnsupportedMediaType, 415, "unsupported-media-type", "Unsupported media type",
+        "send Content-Type: application/json", "The body is not sent as JSON");
+    problem_response!(ValidationFailed, 422, "validation-failed", "The request has invalid fields",
+        "1 field(s) are invalid",
+        "Fields break rules; every bad field is named in invalid_params",
+        "invalid_params": [{ "name": "personal_number", "reason": "the check digit does not match (Luhn)" }]);
+    problem_response!(OAuthError, 400, "oauth-error", "The token request was refused",
+        "only the client_credentials grant is supported",
+        "An RFC 6749 error: invalid_request or unsupported_grant_type, in `error`",
+        "error": "unsupported_grant_type");
+    problem_response!(OAuthInvalidClient, 401, "oauth-error", "The token request was refused",
+        "unknown client or wrong secret", "Unknown client, wrong secret or revoked client",
+        "error": "invalid_client");
+    problem_response!(Unavailable, 503, "unavailable", "Service not ready",
+        "migrations are pending", "The database is unreachable or not migrated");
+}

@@ -1,0 +1,121 @@
+//! Builds the application once, for `main` and for the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, json::BODY_LIMIT};
+use crate::auth::{Keys, TokenVerifier};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::openapi::ApiDoc;
+use crate::telemetry::{self, Metrics};
+
+/// What every request shares.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenVerifier,
+    pub client_token_ttl: Duration,
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    keys: Arc<Keys>,
+    db: Db,
+}
+
+impl Application {
+    /// Opens the database (migrating it), loads the keys and binds the listener.
+    pub fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = Db::open(&settings.storage)?;
+        let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            tokens: TokenVerifier::new(keys.clone()),
+            client_token_ttl: settings.tokens.client_token_ttl,
+        });
+        let metrics = web::Data::new(Metrics::new()?);
+        let spec = ApiDoc::openapi();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    api::parameter_error(&e.to_string(), "path").into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    query_error(&e).into()
+                }))
+                .app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(|_, _| {
+                    AppError::OAuth {
+                        code: "invalid_request",
+                        detail: "send the token request as application/x-www-form-urlencoded",
+                        basic_auth: false,
+                    }
+                    .into()
+                }))
+                .wrap(from_fn(telemetry::middleware))
+                .configure(api::routes)
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+                .route("/docs", web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }))
+                .default_service(web::to(api::no_route))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            keys,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn keys(&self) -> Arc<Keys> {
+        self.keys.clone()
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn query_error(e: &actix_web::error::QueryPayloadError) -> AppError {
+    let message = e.to_string();
+    // serde_urlencoded names unknown fields in backticks, as serde does.
+    let name = message
+        .split('`')
+        .nth(1)
+        .unwrap_or("query")
+        .to_owned();
+    let reason = message
+        .split_once(": ")
+        .map_or(message.as_str(), |(_, r)| r)
+        .to_owned();
+    api::parameter_error(&crate::error::redact_digits(&reason), &name)
+}
