@@ -15,7 +15,11 @@ use crate::startup::Application;
 use crate::{audit, demo, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "bistand", version, about = "Integration API for economic assistance and labour-market work")]
+#[command(
+    name = "bistand",
+    version,
+    about = "Integration API for economic assistance and labour-market work"
+)]
 struct Cli {
     #[command(flatten)]
     storage: StorageSettings,
@@ -114,13 +118,20 @@ pub fn run() -> ExitCode {
 fn municipalities(codes: &[String]) -> anyhow::Result<Vec<Municipality>> {
     codes
         .iter()
-        .map(|c| Municipality::parse(c.trim()).ok_or_else(|| anyhow::anyhow!("'{c}' is not a four-digit municipality code")))
+        .map(|c| {
+            Municipality::parse(c.trim())
+                .ok_or_else(|| anyhow::anyhow!("'{c}' is not a four-digit municipality code"))
+        })
         .collect()
 }
 
 fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { bind, demo, workers } => {
+        Command::Serve {
+            bind,
+            demo,
+            workers,
+        } => {
             let settings = Settings {
                 bind,
                 storage: cli.storage,
@@ -133,7 +144,13 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Db::open(&cli.storage)?;
             println!("migrations applied");
         }
-        Command::Token { role, municipality, unit, sub, ttl } => {
+        Command::Token {
+            role,
+            municipality,
+            unit,
+            sub,
+            ttl,
+        } => {
             let keys = Keys::load(&cli.storage.data_dir, &cli.tokens)?;
             let token = mint(
                 &keys,
@@ -154,7 +171,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let loaded = demo::load(&db)?;
             println!("demo data: {loaded} applicants added");
         }
-        Command::Audit { action: AuditAction::Verify } => {
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
             let db = Db::open(&cli.storage)?;
             let result = db.write_blocking(|conn| Ok(audit::verify(conn)?))?;
             println!("{}", serde_json::to_string_pretty(&result)?);
@@ -195,7 +214,7 @@ fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Resu
                 client_id: None,
             },
         )?;
-        println!("{role:>18}: {token}");
+        println!("{:>18}: {token}", role.as_str());
     }
     println!("Listening on port {port}; interactive docs at /docs/");
     Ok(())
@@ -204,7 +223,12 @@ fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Resu
 fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()> {
     let db = Db::open(storage)?;
     match action {
-        ClientAction::Add { role, municipality, unit, name } => {
+        ClientAction::Add {
+            role,
+            municipality,
+            unit,
+            name,
+        } => {
             let municipalities = municipalities(&municipality)?;
             let secret = secrets::generate();
             let row = clients::ClientRow {
@@ -213,7 +237,11 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
                 secret_hash: secrets::hash(&secret)?,
                 role: role.as_str().into(),
                 unit: unit.unwrap_or_else(|| role.default_unit()).as_str().into(),
-                municipalities: municipalities.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(","),
+                municipalities: municipalities
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 created_at: time::now().naive_utc(),
                 revoked_at: None,
             };
@@ -225,8 +253,15 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
         ClientAction::List => {
             let rows = db.write_blocking(|conn| Ok(clients::list(conn)?))?;
             for c in rows {
-                let state = if c.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{}  {:<18} {:<10} {:<8} {}", c.client_id, c.role, c.municipalities, state, c.name);
+                let state = if c.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {:<18} {:<10} {:<8} {}",
+                    c.client_id, c.role, c.municipalities, state, c.name
+                );
             }
         }
         ClientAction::Revoke { client_id } => {

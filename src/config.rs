@@ -9,7 +9,12 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct StorageSettings {
     /// Folder for the embedded database and the signing key.
-    #[arg(long, env = "BISTAND_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// `postgres://...` for PostgreSQL; without it, an SQLite file in the data folder.
     #[arg(long, env = "BISTAND_DATABASE_URL", global = true)]
@@ -73,7 +78,10 @@ impl StorageSettings {
     /// The database URL: the configured one, or the embedded SQLite file.
     pub fn url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            self.data_dir.join("bistand.db").to_string_lossy().into_owned()
+            self.data_dir
+                .join("bistand.db")
+                .to_string_lossy()
+                .into_owned()
         })
     }
 }

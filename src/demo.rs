@@ -19,12 +19,66 @@ struct Person {
 }
 
 const PEOPLE: &[Person] = &[
-    Person { municipality: "0483", personal_number: "19121212-1212", first_name: "Tolvan", last_name: "Tolvansson", protected_identity: false, street: "Storgatan 12", postal_code: "64130", city: "Katrineholm" },
-    Person { municipality: "0483", personal_number: "19821105-9954", first_name: "Erik", last_name: "Testsson", protected_identity: false, street: "Drottninggatan 5", postal_code: "64131", city: "Katrineholm" },
-    Person { municipality: "0483", personal_number: "19901211-9948", first_name: "Anna", last_name: "Provsdotter", protected_identity: true, street: "Hemlig väg 1", postal_code: "64132", city: "Katrineholm" },
-    Person { municipality: "0483", personal_number: "19730674-9982", first_name: "Sara", last_name: "Samordnad", protected_identity: false, street: "Vasavägen 3", postal_code: "64135", city: "Katrineholm" },
-    Person { municipality: "0428", personal_number: "20001209-9891", first_name: "Nils", last_name: "Exempelsson", protected_identity: false, street: "Järnvägsgatan 8", postal_code: "64330", city: "Vingåker" },
-    Person { municipality: "0428", personal_number: "19570574-9959", first_name: "Olof", last_name: "Prövare", protected_identity: false, street: "Kyrkogatan 2", postal_code: "64331", city: "Vingåker" },
+    Person {
+        municipality: "0483",
+        personal_number: "19121212-1212",
+        first_name: "Tolvan",
+        last_name: "Tolvansson",
+        protected_identity: false,
+        street: "Storgatan 12",
+        postal_code: "64130",
+        city: "Katrineholm",
+    },
+    Person {
+        municipality: "0483",
+        personal_number: "19821105-9954",
+        first_name: "Erik",
+        last_name: "Testsson",
+        protected_identity: false,
+        street: "Drottninggatan 5",
+        postal_code: "64131",
+        city: "Katrineholm",
+    },
+    Person {
+        municipality: "0483",
+        personal_number: "19901211-9948",
+        first_name: "Anna",
+        last_name: "Provsdotter",
+        protected_identity: true,
+        street: "Hemlig väg 1",
+        postal_code: "64132",
+        city: "Katrineholm",
+    },
+    Person {
+        municipality: "0483",
+        personal_number: "19730674-9982",
+        first_name: "Sara",
+        last_name: "Samordnad",
+        protected_identity: false,
+        street: "Vasavägen 3",
+        postal_code: "64135",
+        city: "Katrineholm",
+    },
+    Person {
+        municipality: "0428",
+        personal_number: "20001209-9891",
+        first_name: "Nils",
+        last_name: "Exempelsson",
+        protected_identity: false,
+        street: "Järnvägsgatan 8",
+        postal_code: "64330",
+        city: "Vingåker",
+    },
+    Person {
+        municipality: "0428",
+        personal_number: "19570574-9959",
+        first_name: "Olof",
+        last_name: "Prövare",
+        protected_identity: false,
+        street: "Kyrkogatan 2",
+        postal_code: "64331",
+        city: "Vingåker",
+    },
 ];
 
 /// Adds the demo applicants that are not there yet; returns how many were added.
@@ -32,8 +86,14 @@ pub fn load(db: &Db) -> anyhow::Result<usize> {
     let today = time::today_in_sweden();
     let mut added = 0;
     for person in PEOPLE {
-        let personal_number = PersonalNumber::parse(person.personal_number, today)
-            .map_err(|e| anyhow::anyhow!("demo person {} {}: {e}", person.first_name, person.last_name))?;
+        let personal_number =
+            PersonalNumber::parse(person.personal_number, today).map_err(|e| {
+                anyhow::anyhow!(
+                    "demo person {} {}: {e}",
+                    person.first_name,
+                    person.last_name
+                )
+            })?;
         let applicant = NewApplicant {
             personal_number,
             first_name: person.first_name.into(),
@@ -53,7 +113,12 @@ pub fn load(db: &Db) -> anyhow::Result<usize> {
                 return Ok(false);
             }
             let id = uuid::Uuid::now_v7().to_string();
-            let row = ApplicantRow::new(person.municipality, &id, &applicant, time::now().naive_utc());
+            let row = ApplicantRow::new(
+                person.municipality,
+                &id,
+                &applicant,
+                time::now().naive_utc(),
+            );
             repo::insert(conn, &row)?;
             let event = AuditEvent {
                 actor: "bistand-demo".into(),

@@ -149,9 +149,9 @@ impl AppError {
                  find it with POST .../applicants/search"
                     .into(),
             ),
-            Self::PreconditionFailed => Some(
-                "If-Match does not name the current version; read the resource again".into(),
-            ),
+            Self::PreconditionFailed => {
+                Some("If-Match does not name the current version; read the resource again".into())
+            }
             Self::PreconditionRequired => {
                 Some("send If-Match with the ETag from your last read".into())
             }

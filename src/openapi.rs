@@ -127,32 +127,81 @@ pub mod problems {
         };
     }
 
-    problem_response!(MalformedBody, 400, "malformed-body", "The body is not valid JSON",
+    problem_response!(
+        MalformedBody,
+        400,
+        "malformed-body",
+        "The body is not valid JSON",
         "EOF while parsing an object at line 1 column 20",
-        "The body is not JSON, or a path or query parameter is malformed");
+        "The body is not JSON, or a path or query parameter is malformed"
+    );
     problem_response!(InvalidParameter, 400, "invalid-parameter", "Invalid path or query parameter",
         "a path or query parameter is malformed", "A path or query parameter is malformed",
         "invalid_params": [{ "name": "id", "reason": "must be a UUID" }]);
-    problem_response!(Unauthenticated, 401, "unauthenticated", "Authentication required",
-        "the token has expired", "No valid bearer token (see WWW-Authenticate)");
-    problem_response!(Forbidden, 403, "forbidden", "Forbidden",
+    problem_response!(
+        Unauthenticated,
+        401,
+        "unauthenticated",
+        "Authentication required",
+        "the token has expired",
+        "No valid bearer token (see WWW-Authenticate)"
+    );
+    problem_response!(
+        Forbidden,
+        403,
+        "forbidden",
+        "Forbidden",
         "the caller's role does not have this operation",
-        "The caller's role lacks this operation");
-    problem_response!(NotFound, 404, "not-found", "Not found",
+        "The caller's role lacks this operation"
+    );
+    problem_response!(
+        NotFound,
+        404,
+        "not-found",
+        "Not found",
         "no such resource is visible to the caller",
-        "No such resource, or one the caller may not see; also a municipality outside the token");
-    problem_response!(DuplicateApplicant, 409, "duplicate-applicant", "The applicant already exists",
+        "No such resource, or one the caller may not see; also a municipality outside the token"
+    );
+    problem_response!(
+        DuplicateApplicant,
+        409,
+        "duplicate-applicant",
+        "The applicant already exists",
         "an applicant with this personal number already exists in this municipality; find it with POST .../applicants/search",
-        "The personal number is already registered in the municipality");
-    problem_response!(PreconditionFailed, 412, "precondition-failed", "The resource has changed",
+        "The personal number is already registered in the municipality"
+    );
+    problem_response!(
+        PreconditionFailed,
+        412,
+        "precondition-failed",
+        "The resource has changed",
         "If-Match does not name the current version; read the resource again",
-        "If-Match names an old version");
-    problem_response!(PreconditionRequired, 428, "precondition-required", "If-Match is required",
-        "send If-Match with the ETag from your last read", "If-Match is missing");
-    problem_response!(PayloadTooLarge, 413, "payload-too-large", "The body is too large",
-        "bodies are limited to 256 KiB", "The body is over 256 KiB");
-    problem_response!(UnsupportedMediaType, 415, "unsupported-media-type", "Unsupported media type",
-        "send Content-Type: application/json", "The body is not sent as JSON");
+        "If-Match names an old version"
+    );
+    problem_response!(
+        PreconditionRequired,
+        428,
+        "precondition-required",
+        "If-Match is required",
+        "send If-Match with the ETag from your last read",
+        "If-Match is missing"
+    );
+    problem_response!(
+        PayloadTooLarge,
+        413,
+        "payload-too-large",
+        "The body is too large",
+        "bodies are limited to 256 KiB",
+        "The body is over 256 KiB"
+    );
+    problem_response!(
+        UnsupportedMediaType,
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "send Content-Type: application/json",
+        "The body is not sent as JSON"
+    );
     problem_response!(ValidationFailed, 422, "validation-failed", "The request has invalid fields",
         "1 field(s) are invalid",
         "Fields break rules; every bad field is named in invalid_params",
@@ -164,6 +213,12 @@ pub mod problems {
     problem_response!(OAuthInvalidClient, 401, "oauth-error", "The token request was refused",
         "unknown client or wrong secret", "Unknown client, wrong secret or revoked client",
         "error": "invalid_client");
-    problem_response!(Unavailable, 503, "unavailable", "Service not ready",
-        "migrations are pending", "The database is unreachable or not migrated");
+    problem_response!(
+        Unavailable,
+        503,
+        "unavailable",
+        "Service not ready",
+        "migrations are pending",
+        "The database is unreachable or not migrated"
+    );
 }

@@ -52,28 +52,34 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
-                .app_data(web::PathConfig::default().error_handler(|e, _| {
-                    api::parameter_error(&e.to_string(), "path").into()
-                }))
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    query_error(&e).into()
-                }))
-                .app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(|_, _| {
-                    AppError::OAuth {
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| api::parameter_error(&e.to_string(), "path").into()),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(&e).into()))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(BODY_LIMIT)
+                        .error_handler(|_, _| {
+                            AppError::OAuth {
                         code: "invalid_request",
                         detail: "send the token request as application/x-www-form-urlencoded",
                         basic_auth: false,
                     }
                     .into()
-                }))
+                        }),
+                )
                 .wrap(from_fn(telemetry::middleware))
                 .configure(api::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
-                .route("/docs", web::get().to(|| async {
-                    actix_web::HttpResponse::PermanentRedirect()
-                        .insert_header(("Location", "/docs/"))
-                        .finish()
-                }))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        actix_web::HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
                 .default_service(web::to(api::no_route))
         })
         .listen(listener)?;
@@ -108,11 +114,7 @@ impl Application {
 fn query_error(e: &actix_web::error::QueryPayloadError) -> AppError {
     let message = e.to_string();
     // serde_urlencoded names unknown fields in backticks, as serde does.
-    let name = message
-        .split('`')
-        .nth(1)
-        .unwrap_or("query")
-        .to_owned();
+    let name = message.split('`').nth(1).unwrap_or("query").to_owned();
     let reason = message
         .split_once(": ")
         .map_or(message.as_str(), |(_, r)| r)

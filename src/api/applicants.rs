@@ -231,7 +231,8 @@ fn new_applicant(body: NewApplicantBody) -> Result<NewApplicant, AppError> {
     let mut c = Checker::default();
     let personal_number = c.check(
         "personal_number",
-        PersonalNumber::parse(&body.personal_number, time::today_in_sweden()).map_err(|e| e.to_string()),
+        PersonalNumber::parse(&body.personal_number, time::today_in_sweden())
+            .map_err(|e| e.to_string()),
     );
     let first_name = c.check("first_name", rules::name(&body.first_name));
     let last_name = c.check("last_name", rules::name(&body.last_name));
@@ -274,12 +275,19 @@ fn changes(patch: ApplicantPatch) -> Result<ApplicantChanges, AppError> {
     let last_name = required(&mut c, "last_name", patch.last_name);
     let protected_identity = match patch.protected_identity {
         None => None,
-        Some(None) => c.check("protected_identity", Err("cannot be removed; send true or false".into())),
+        Some(None) => c.check(
+            "protected_identity",
+            Err("cannot be removed; send true or false".into()),
+        ),
         Some(Some(v)) => Some(v),
     };
     let address = patch.address.map(|a| a.map(|a| address(&mut c, a)));
-    let phone = patch.phone.map(|p| p.map(|p| c.check("phone", rules::phone(&p))));
-    let email = patch.email.map(|e| e.map(|e| c.check("email", rules::email(&e))));
+    let phone = patch
+        .phone
+        .map(|p| p.map(|p| c.check("phone", rules::phone(&p))));
+    let email = patch
+        .email
+        .map(|e| e.map(|e| c.check("email", rules::email(&e))));
     c.finish().map_err(AppError::Validation)?;
     Ok(ApplicantChanges {
         first_name,
@@ -354,9 +362,14 @@ pub async fn create_applicant(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let applicant = new_applicant(body.parse()?)?;
     let id = Uuid::now_v7().to_string();
-    let event = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type())
-        .municipality(municipality.as_str())
-        .person(&id);
+    let event = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    )
+    .municipality(municipality.as_str())
+    .person(&id);
     let row = state
         .db
         .write(move |conn| {
@@ -364,7 +377,12 @@ pub async fn create_applicant(
             if repo::find_by_personal_number(conn, municipality.as_str(), pn)?.is_some() {
                 return Err(AppError::DuplicateApplicant);
             }
-            let row = ApplicantRow::new(municipality.as_str(), &id, &applicant, time::now().naive_utc());
+            let row = ApplicantRow::new(
+                municipality.as_str(),
+                &id,
+                &applicant,
+                time::now().naive_utc(),
+            );
             repo::insert(conn, &row).map_err(|e| {
                 if is_unique_violation(&e) {
                     AppError::DuplicateApplicant
@@ -415,16 +433,22 @@ pub async fn get_applicant(
     let op = Operation::ReadApplicant;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type())
-        .municipality(municipality.as_str())
-        .person(&id);
+    let event = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    )
+    .municipality(municipality.as_str())
+    .person(&id);
     let applicant = state
         .db
         .write(move |conn| {
-            let (row, view) = match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
-                Ok(found) => found,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
+            let (row, view) =
+                match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
+                    Ok(found) => found,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
             audit::append(conn, &[event])?;
             Ok(Ok(Applicant::new(row, view)))
         })
@@ -474,9 +498,14 @@ pub async fn patch_applicant(
     let id = parse_id(&path.id)?.to_string();
     let expected = if_match(&req)?;
     let changes = changes(body.parse()?)?;
-    let event = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type())
-        .municipality(municipality.as_str())
-        .person(&id);
+    let event = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    )
+    .municipality(municipality.as_str())
+    .person(&id);
     let applicant = state
         .db
         .write(move |conn| {
@@ -568,8 +597,13 @@ pub async fn list_applicants(
         return Err(parameter_error("must be between 1 and 100", "limit"));
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let base = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type())
-        .municipality(municipality.as_str());
+    let base = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    )
+    .municipality(municipality.as_str());
     let page = state
         .db
         .write(move |conn| list_page(conn, &principal, &municipality, after, limit, &base))
@@ -608,7 +642,11 @@ fn list_page(
         }
         let rows_left = fetched > looked_at;
         if items.len() as i64 == limit || !rows_left {
-            let next_cursor = if rows_left { after.as_deref().map(encode_cursor) } else { None };
+            let next_cursor = if rows_left {
+                after.as_deref().map(encode_cursor)
+            } else {
+                None
+            };
             audit::append(conn, &events)?;
             return Ok(ApplicantPage { items, next_cursor });
         }
@@ -665,25 +703,38 @@ pub async fn search_applicants(
     let mut c = Checker::default();
     let personal_number = c.check(
         "personal_number",
-        PersonalNumber::parse(&search.personal_number, time::today_in_sweden()).map_err(|e| e.to_string()),
+        PersonalNumber::parse(&search.personal_number, time::today_in_sweden())
+            .map_err(|e| e.to_string()),
     );
     c.finish().map_err(AppError::Validation)?;
-    let personal_number = personal_number.ok_or_else(|| AppError::internal("validated field missing"))?;
-    let event = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type())
-        .municipality(municipality.as_str());
+    let personal_number =
+        personal_number.ok_or_else(|| AppError::internal("validated field missing"))?;
+    let event = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    )
+    .municipality(municipality.as_str());
     let applicant = state
         .db
         .write(move |conn| {
-            let found = repo::find_by_personal_number(conn, municipality.as_str(), personal_number.as_str())?;
+            let found = repo::find_by_personal_number(
+                conn,
+                municipality.as_str(),
+                personal_number.as_str(),
+            )?;
             let Some(row) = found else {
                 audit::append(conn, &[event.outcome(audit::Outcome::NotVisible)])?;
                 return Ok(Err(AppError::NotFound));
             };
             let event = event.person(&row.id);
-            let (row, view) = match visible_person(conn, &principal, op, &event, municipality.as_str(), &row.id)? {
-                Ok(found) => found,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
+            let (row, view) =
+                match visible_person(conn, &principal, op, &event, municipality.as_str(), &row.id)?
+                {
+                    Ok(found) => found,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
             audit::append(conn, &[event])?;
             Ok(Ok(Applicant::new(row, view)))
         })

@@ -34,7 +34,12 @@ pub async fn get_verification(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::VerifyAudit;
     permit(&state, &principal, &request_id.0, op).await?;
-    let event = AuditEvent::new(&principal, &request_id.0, op.audit_action(), op.resource_type());
+    let event = AuditEvent::new(
+        &principal,
+        &request_id.0,
+        op.audit_action(),
+        op.resource_type(),
+    );
     let result: Verification = state
         .db
         .write(move |conn| {

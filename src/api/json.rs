@@ -34,12 +34,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => AppError::Validation(vec![field_error(&path, &inner)]),
+            serde_json::error::Category::Data => {
+                AppError::Validation(vec![field_error(&path, &inner)])
+            }
             _ => AppError::MalformedBody(inner.to_string()),
         }
     })?;
-    de.end()
-        .map_err(|e| AppError::MalformedBody(format!("trailing characters after the JSON value: {e}")))?;
+    de.end().map_err(|e| {
+        AppError::MalformedBody(format!("trailing characters after the JSON value: {e}"))
+    })?;
     Ok(value)
 }
 
@@ -66,7 +69,13 @@ fn field_error(path: &str, e: &serde_json::Error) -> FieldError {
             Some(rest) => format!("is not a field of this resource (expected {rest})"),
             None => "is not a field of this resource".into(),
         };
-        FieldError::new(join(&field), reason)
+        // The path already ends in the unknown field.
+        let name = if path.is_empty() {
+            field
+        } else {
+            path.to_owned()
+        };
+        FieldError::new(name, reason)
     } else if message.starts_with("missing field") {
         FieldError::new(join(&quoted(&message).unwrap_or_default()), "is required")
     } else {
@@ -84,8 +93,16 @@ impl FromRequest for JsonBody {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|m| {
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
         let too_long = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -154,7 +171,13 @@ mod tests {
 
     #[test]
     fn broken_json_is_a_malformed_body() {
-        assert!(matches!(parse::<Outer>(b"{\"name\":"), Err(AppError::MalformedBody(_))));
-        assert!(matches!(parse::<Outer>(b"{\"name\":\"a\"} x"), Err(AppError::MalformedBody(_))));
+        assert!(matches!(
+            parse::<Outer>(b"{\"name\":"),
+            Err(AppError::MalformedBody(_))
+        ));
+        assert!(matches!(
+            parse::<Outer>(b"{\"name\":\"a\"} x"),
+            Err(AppError::MalformedBody(_))
+        ));
     }
 }

@@ -68,7 +68,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn not_allowed(allow: &'static str) -> actix_web::Route {
-    web::route().to(move || async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed(allow)) })
+    web::route()
+        .to(move || async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed(allow)) })
 }
 
 /// The answer for paths no route matches.

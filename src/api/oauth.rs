@@ -88,7 +88,13 @@ pub async fn post_token(
                 basic_auth,
             ));
         }
-        None => return Err(oauth("invalid_request", "grant_type is required", basic_auth)),
+        None => {
+            return Err(oauth(
+                "invalid_request",
+                "grant_type is required",
+                basic_auth,
+            ));
+        }
     }
     let (client_id, secret) = match (basic, form.client_id, form.client_secret) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -117,7 +123,13 @@ pub async fn post_token(
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |c| c.secret_hash.clone());
     let secret_ok = web::block(move || secrets::verify(&secret, &stored_hash)).await?;
-    let refused = || oauth("invalid_client", "unknown client or wrong secret", basic_auth);
+    let refused = || {
+        oauth(
+            "invalid_client",
+            "unknown client or wrong secret",
+            basic_auth,
+        )
+    };
     let client = match client {
         Some(c) if secret_ok && c.revoked_at.is_none() => c,
         _ => {
@@ -160,13 +172,23 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, AppE
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let bad = || oauth("invalid_client", "the Basic credentials are malformed", true);
+    let bad = || {
+        oauth(
+            "invalid_client",
+            "the Basic credentials are malformed",
+            true,
+        )
+    };
     let value = value.to_str().map_err(|_| bad())?;
     let Some((scheme, encoded)) = value.split_once(' ') else {
         return Err(bad());
     };
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(oauth("invalid_client", "use HTTP Basic authentication", true));
+        return Err(oauth(
+            "invalid_client",
+            "use HTTP Basic authentication",
+            true,
+        ));
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())

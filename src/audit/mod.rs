@@ -184,10 +184,18 @@ pub fn verify(conn: &mut DbConn) -> diesel::QueryResult<Verification> {
                 ));
             }
             if row.prev_hash != prev {
-                return Ok(broken(row.seq, checked, "the link to the previous record is broken".into()));
+                return Ok(broken(
+                    row.seq,
+                    checked,
+                    "the link to the previous record is broken".into(),
+                ));
             }
             if hash(row) != row.hash {
-                return Ok(broken(row.seq, checked, "the record was changed after it was written".into()));
+                return Ok(broken(
+                    row.seq,
+                    checked,
+                    "the record was changed after it was written".into(),
+                ));
             }
             prev = row.hash.clone();
             expected_seq += 1;

@@ -55,7 +55,8 @@ impl Keys {
             check_mode(&path)?;
             let pem = fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            SigningKey::from_pkcs8_pem(&pem).context("the signing key file is not a PKCS#8 Ed25519 key")?
+            SigningKey::from_pkcs8_pem(&pem)
+                .context("the signing key file is not a PKCS#8 Ed25519 key")?
         } else {
             create_key(&path)?
         };

@@ -78,14 +78,19 @@ pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
     let allowed = match op {
         CreateApplicant => matches!(principal.role, Caseworker | CaseSystem),
         ReadApplicant | ListApplicants | SearchApplicants | UpdateApplicant => {
-            matches!(principal.role, Caseworker | CaseSystem | Coach | EmploymentOfficer)
+            matches!(
+                principal.role,
+                Caseworker | CaseSystem | Coach | EmploymentOfficer
+            )
         }
         VerifyAudit => principal.role == Auditor,
     };
     if allowed {
         Ok(())
     } else {
-        Err(AppError::Forbidden("the caller's role does not have this operation"))
+        Err(AppError::Forbidden(
+            "the caller's role does not have this operation",
+        ))
     }
 }
 
@@ -127,6 +132,8 @@ pub fn person_access(
     if acts {
         Ok(view)
     } else {
-        Err(AppError::Forbidden("the caller's role may read this person but not change them"))
+        Err(AppError::Forbidden(
+            "the caller's role may read this person but not change them",
+        ))
     }
 }

@@ -77,7 +77,9 @@ fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
             invalid_token: true,
         })?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim().to_owned())
         }
         _ => Err(AppError::Unauthenticated {

@@ -1,7 +1,7 @@
 //! Client secrets: random, shown once, stored only as an Argon2 hash.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use rand::RngCore;
 
@@ -23,8 +23,11 @@ pub fn hash(secret: &str) -> anyhow::Result<String> {
 
 /// Whether `secret` matches the stored hash.
 pub fn verify(secret: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(secret.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

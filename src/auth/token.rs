@@ -107,11 +107,14 @@ impl TokenError {
     }
 }
 
+/// SHA-256 of a token: the cache key, so tokens are not kept in memory twice.
+type TokenDigest = [u8; 32];
+
 /// Verifies tokens and remembers the ones that passed until they expire.
 #[derive(Clone)]
 pub struct TokenVerifier {
     keys: Arc<Keys>,
-    cache: Arc<RwLock<HashMap<[u8; 32], (Principal, i64)>>>,
+    cache: Arc<RwLock<HashMap<TokenDigest, (Principal, i64)>>>,
 }
 
 impl TokenVerifier {

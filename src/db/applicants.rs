@@ -90,7 +90,11 @@ pub fn update(conn: &mut DbConn, row: &ApplicantRow, expected_version: i64) -> Q
 /// What ties the caller's organisations to the person. Referrals and
 /// consents are not part of this schema version, so nothing ties a coach or
 /// an AF officer to anyone yet, and they see no one.
-pub fn relations(_conn: &mut DbConn, _municipality: &str, _id: &str) -> QueryResult<PersonRelations> {
+pub fn relations(
+    _conn: &mut DbConn,
+    _municipality: &str,
+    _id: &str,
+) -> QueryResult<PersonRelations> {
     Ok(PersonRelations::default())
 }
 
@@ -123,7 +127,11 @@ impl ApplicantRow {
     }
 
     /// Applies changes and moves to the next version.
-    pub fn apply(&mut self, changes: &crate::domain::applicant::ApplicantChanges, now: NaiveDateTime) {
+    pub fn apply(
+        &mut self,
+        changes: &crate::domain::applicant::ApplicantChanges,
+        now: NaiveDateTime,
+    ) {
         if let Some(v) = &changes.first_name {
             self.first_name.clone_from(v);
         }
@@ -149,11 +157,13 @@ impl ApplicantRow {
     /// The address, when all its parts are present.
     pub fn address(&self) -> Option<crate::domain::applicant::Address> {
         match (&self.street, &self.postal_code, &self.city) {
-            (Some(street), Some(postal_code), Some(city)) => Some(crate::domain::applicant::Address {
-                street: street.clone(),
-                postal_code: postal_code.clone(),
-                city: city.clone(),
-            }),
+            (Some(street), Some(postal_code), Some(city)) => {
+                Some(crate::domain::applicant::Address {
+                    street: street.clone(),
+                    postal_code: postal_code.clone(),
+                    city: city.clone(),
+                })
+            }
             _ => None,
         }
     }
@@ -163,7 +173,11 @@ type AddressColumns = (Option<String>, Option<String>, Option<String>);
 
 fn split_address(address: Option<&crate::domain::applicant::Address>) -> AddressColumns {
     match address {
-        Some(a) => (Some(a.street.clone()), Some(a.postal_code.clone()), Some(a.city.clone())),
+        Some(a) => (
+            Some(a.street.clone()),
+            Some(a.postal_code.clone()),
+            Some(a.city.clone()),
+        ),
         None => (None, None, None),
     }
 }

@@ -10,11 +10,11 @@ mod writer;
 use std::sync::Arc;
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, Pool};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use tokio::sync::Semaphore;
 
@@ -74,7 +74,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -105,7 +106,9 @@ pub fn establish(backend: Backend, url: &str) -> Result<DbConn, diesel::Connecti
 pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     }
     .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     if applied > 0 {
@@ -187,7 +190,9 @@ impl Db {
         let span = tracing::Span::current();
         actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
             f(&mut conn)
         })
         .await?
@@ -214,7 +219,9 @@ impl Db {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
             <DbConn as Connection>::transaction(&mut conn, f)
         })
         .await?

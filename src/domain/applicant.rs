@@ -65,7 +65,11 @@ impl Checker {
     }
 
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
     }
 }
 
@@ -114,7 +118,9 @@ pub fn postal_code(value: &str) -> Result<String, String> {
 pub fn phone(value: &str) -> Result<String, String> {
     let trimmed = value.trim();
     let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
-    let ok_chars = body.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let ok_chars = body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
     let digits = body.chars().filter(char::is_ascii_digit).count();
     if ok_chars && (6..=20).contains(&digits) {
         Ok(trimmed.to_owned())
@@ -128,12 +134,13 @@ pub fn email(value: &str) -> Result<String, String> {
     let trimmed = value.trim();
     let valid = trimmed.len() <= 254
         && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
-        && trimmed
-            .split_once('@')
-            .is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.contains('@')
-                    && !domain.starts_with('.') && !domain.ends_with('.')
-            });
+        && trimmed.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
     if valid {
         Ok(trimmed.to_owned())
     } else {

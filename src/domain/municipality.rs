@@ -9,8 +9,7 @@ pub struct Municipality(String);
 impl Municipality {
     /// Parses a code: exactly four ASCII digits.
     pub fn parse(code: &str) -> Option<Self> {
-        (code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| Self(code.to_owned()))
+        (code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())).then(|| Self(code.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

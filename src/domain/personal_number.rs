@@ -29,7 +29,9 @@ impl Sex {
 /// Why a personal number was refused. The messages never repeat the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PersonalNumberError {
-    #[error("must be 10 or 12 digits, optionally with '-' or '+' before the last four")]
+    #[error(
+        "must be 10 or 12 digits, optionally with '-' or '+' before the last four, and a birth number other than 000"
+    )]
     Format,
     #[error("does not hold a valid birth date")]
     Date,
@@ -61,6 +63,10 @@ impl PersonalNumber {
         let birth = birth_date(&full).ok_or(PersonalNumberError::Date)?;
         if birth > today {
             return Err(PersonalNumberError::Date);
+        }
+        // The birth number 000 is never issued.
+        if &full[8..11] == "000" {
+            return Err(PersonalNumberError::Format);
         }
         if !luhn_ok(&full[2..]) {
             return Err(PersonalNumberError::CheckDigit);
@@ -107,19 +113,17 @@ fn split(input: &str) -> Result<(String, bool), PersonalNumberError> {
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'0'..=b'9' => digits.push(char::from(b)),
-            b'-' | b'+' if i + 4 == bytes.len() && (i == 6 || i == 8) => plus = b == b'+',
+            b'-' | b'+' if i + 5 == bytes.len() && (i == 6 || i == 8) => plus = b == b'+',
             _ => return Err(PersonalNumberError::Format),
         }
     }
     Ok((digits, plus))
 }
 
-fn with_century(
-    digits: &str,
-    plus: bool,
-    today: NaiveDate,
-) -> Result<String, PersonalNumberError> {
-    let yy: i32 = digits[..2].parse().map_err(|_| PersonalNumberError::Format)?;
+fn with_century(digits: &str, plus: bool, today: NaiveDate) -> Result<String, PersonalNumberError> {
+    let yy: i32 = digits[..2]
+        .parse()
+        .map_err(|_| PersonalNumberError::Format)?;
     let mut year = today.year() - (today.year() - yy).rem_euclid(100);
     let candidate = |year: i32| format!("{year:04}{}", &digits[2..]);
     // The latest century whose date is not in the future.
@@ -157,7 +161,7 @@ fn luhn_ok(ten: &str) -> bool {
             v / 10 + v % 10
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -190,13 +194,25 @@ mod tests {
         let cases: Cases = serde_json::from_str(text).unwrap();
         assert!(cases.cases.len() >= 10);
         for case in cases.cases {
-            for form in [&case.long_format, &case.separated_long, &case.separated_format] {
+            for form in [
+                &case.long_format,
+                &case.separated_long,
+                &case.separated_format,
+            ] {
                 let parsed = PersonalNumber::parse(form, today());
-                assert_eq!(parsed.is_ok(), case.valid, "validity of case {}", case.long_format);
+                assert_eq!(
+                    parsed.is_ok(),
+                    case.valid,
+                    "validity of case {}",
+                    case.long_format
+                );
                 if let Ok(pn) = parsed {
                     assert_eq!(pn.as_str(), case.long_format);
                     assert_eq!(pn.sex().as_str(), case.sex);
-                    assert_eq!(pn.is_coordination_number(), case.kind == "coordination_number");
+                    assert_eq!(
+                        pn.is_coordination_number(),
+                        case.kind == "coordination_number"
+                    );
                 }
             }
         }

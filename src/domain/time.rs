@@ -44,9 +44,17 @@ mod tests {
 
     #[test]
     fn summer_time_follows_the_eu_rule() {
-        assert!(!is_eu_summer_time(Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap()));
-        assert!(is_eu_summer_time(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap()));
-        assert!(is_eu_summer_time(Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap()));
-        assert!(!is_eu_summer_time(Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap()));
+        assert!(!is_eu_summer_time(
+            Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap()
+        ));
+        assert!(is_eu_summer_time(
+            Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap()
+        ));
+        assert!(is_eu_summer_time(
+            Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap()
+        ));
+        assert!(!is_eu_summer_time(
+            Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap()
+        ));
     }
 }

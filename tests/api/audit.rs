@@ -1,0 +1,267 @@
+//! The audit log: every read, change and refusal, hash-chained.
+
+use bistand::auth::Role;
+use bistand::db::DbConn;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn every_read_change_and_refusal_of_person_data_is_audited() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let caseworker = app.token(Role::Caseworker);
+        let response = app
+            .post(
+                "/api/v1/0483/applicants",
+                &caseworker,
+                &applicant_body(TOLVAN),
+            )
+            .await;
+        let created_rid = request_id(&response);
+        let created: Value = response.json().await.unwrap();
+        let id = created["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/0483/applicants/{id}");
+        let start = app.audit_count().await;
+
+        let read = app.get(&path, &caseworker).await;
+        let patched = app
+            .patch(
+                &path,
+                &caseworker,
+                Some("\"1\""),
+                &json!({ "phone": "0150-222 22" }),
+            )
+            .await;
+        let searched = app
+            .post(
+                "/api/v1/0483/applicants/search",
+                &app.token(Role::CaseSystem),
+                &json!({ "personal_number": TOLVAN }),
+            )
+            .await;
+        let listed = app.get("/api/v1/0483/applicants", &caseworker).await;
+        let analyst = app.get(&path, &app.token(Role::Analyst)).await;
+        let coach = app.get(&path, &app.token(Role::Coach)).await;
+        let elsewhere = app
+            .get(&path, &app.token_for(Role::Caseworker, &["0428"]))
+            .await;
+
+        let expected = [
+            (
+                request_id(&read),
+                "caseworker",
+                "applicant.read",
+                "allowed",
+                Some(id.as_str()),
+            ),
+            (
+                request_id(&patched),
+                "caseworker",
+                "applicant.update",
+                "allowed",
+                Some(&id),
+            ),
+            (
+                request_id(&searched),
+                "case_system",
+                "applicant.search",
+                "allowed",
+                Some(&id),
+            ),
+            (
+                request_id(&listed),
+                "caseworker",
+                "applicant.list",
+                "allowed",
+                Some(&id),
+            ),
+            (
+                request_id(&analyst),
+                "analyst",
+                "applicant.read",
+                "denied",
+                None,
+            ),
+            (
+                request_id(&coach),
+                "coach",
+                "applicant.read",
+                "not_visible",
+                Some(&id),
+            ),
+            (
+                request_id(&elsewhere),
+                "caseworker",
+                "applicant.read",
+                "not_visible",
+                None,
+            ),
+        ];
+        let records = app.audit_since(start).await;
+        assert_eq!(
+            records.len(),
+            expected.len(),
+            "[{b}] one record per attempt"
+        );
+        for (record, (rid, role, action, outcome, person)) in records.iter().zip(expected) {
+            assert_eq!(record.request_id, rid, "[{b}] {action}");
+            assert_eq!(record.role, role, "[{b}] {action}");
+            assert_eq!(record.actor, format!("test-{role}"), "[{b}] {action}");
+            assert_eq!(record.action, action, "[{b}] {action}");
+            assert_eq!(record.outcome, outcome, "[{b}] {action} by {role}");
+            assert_eq!(
+                record.person_id.as_deref(),
+                person,
+                "[{b}] {action} by {role}"
+            );
+        }
+        let create = app
+            .audit_since(0)
+            .await
+            .into_iter()
+            .find(|r| r.request_id == created_rid)
+            .unwrap();
+        assert_eq!(create.action, "applicant.create", "[{b}]");
+        assert_eq!(create.person_id.as_deref(), Some(id.as_str()), "[{b}]");
+        assert!(
+            app.audit_since(0)
+                .await
+                .iter()
+                .all(|r| !format!("{r:?}").contains("121212")),
+            "[{b}] no personal number in the audit log"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_audit_log_refuses_updates_and_deletes() {
+    for app in each_backend().await {
+        let b = app.backend;
+        app.create_applicant(TOLVAN).await;
+        for sql in [
+            "UPDATE audit_log SET actor = 'someone else'",
+            "DELETE FROM audit_log",
+        ] {
+            let result = app.db.write(move |conn| Ok(conn.batch_execute(sql)?)).await;
+            assert!(result.is_err(), "[{b}] {sql} must fail");
+        }
+        assert_eq!(app.audit_count().await, 1, "[{b}]");
+    }
+}
+
+/// Runs SQL with the append-only triggers switched off, as someone with
+/// full database rights could.
+async fn tamper(app: &TestApp, sql: &'static str) {
+    let postgres = app.backend == "postgres";
+    app.db
+        .write(move |conn: &mut DbConn| {
+            if postgres {
+                conn.batch_execute(&format!(
+                    "ALTER TABLE audit_log DISABLE TRIGGER USER; {sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;"
+                ))?;
+            } else {
+                conn.batch_execute(&format!(
+                    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql};"
+                ))?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn verification(app: &TestApp) -> Value {
+    let response = app
+        .get("/api/v1/audit/verify", &app.token(Role::Auditor))
+        .await;
+    assert_eq!(response.status(), 200, "[{}]", app.backend);
+    response.json().await.unwrap()
+}
+
+#[actix_web::test]
+async fn verification_names_the_first_edited_record() {
+    for app in each_backend().await {
+        let b = app.backend;
+        for pn in [TOLVAN, ERIK, ANNA] {
+            app.create_applicant(pn).await;
+        }
+        assert_eq!(verification(&app).await["valid"], true, "[{b}]");
+        tamper(
+            &app,
+            "UPDATE audit_log SET actor = 'someone else' WHERE seq = 2",
+        )
+        .await;
+        let result = verification(&app).await;
+        assert_eq!(result["valid"], false, "[{b}]");
+        assert_eq!(result["first_broken_seq"], 2, "[{b}]");
+    }
+}
+
+#[actix_web::test]
+async fn verification_names_a_deleted_record_and_a_cut_end() {
+    for app in each_backend().await {
+        let b = app.backend;
+        for pn in [TOLVAN, ERIK, ANNA] {
+            app.create_applicant(pn).await;
+        }
+        tamper(&app, "DELETE FROM audit_log WHERE seq = 2").await;
+        let result = verification(&app).await;
+        assert_eq!(result["first_broken_seq"], 2, "[{b}] {result}");
+    }
+    for app in each_backend().await {
+        let b = app.backend;
+        for pn in [TOLVAN, ERIK, ANNA] {
+            app.create_applicant(pn).await;
+        }
+        tamper(&app, "DELETE FROM audit_log WHERE seq = 3").await;
+        let result = verification(&app).await;
+        assert_eq!(result["valid"], false, "[{b}]");
+        assert_eq!(result["first_broken_seq"], 3, "[{b}] {result}");
+    }
+}
+
+#[actix_web::test]
+async fn only_auditors_verify_the_audit_log() {
+    let app = spawn(None).await;
+    for role in [
+        Role::Caseworker,
+        Role::Admin,
+        Role::CaseSystem,
+        Role::Analyst,
+    ] {
+        let response = app.get("/api/v1/audit/verify", &app.token(role)).await;
+        assert_problem(response, 403, "forbidden", "sqlite").await;
+    }
+}
+
+#[actix_web::test]
+async fn the_command_line_verification_exits_nonzero_on_a_broken_chain() {
+    let app = spawn(None).await;
+    app.create_applicant(TOLVAN).await;
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(["audit", "verify", "--data-dir"])
+            .arg(app.data_dir.path())
+            .output()
+            .unwrap()
+    };
+    assert!(verify().status.success());
+    tamper(
+        &app,
+        "UPDATE audit_log SET outcome = 'denied' WHERE seq = 1",
+    )
+    .await;
+    let output = verify();
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["first_broken_seq"], 1);
+}

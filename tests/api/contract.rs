@@ -1,0 +1,138 @@
+//! The committed contract equals the code, and every operation declares
+//! its security and its errors.
+
+use serde_json::Value;
+
+const PUBLIC: &[&str] = &[
+    "/health/live",
+    "/health/ready",
+    "/metrics",
+    "/.well-known/jwks.json",
+    "/oauth/token",
+];
+
+fn spec() -> Value {
+    serde_json::from_str(&bistand::openapi::json()).unwrap()
+}
+
+#[test]
+fn the_committed_contract_matches_the_code() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap_or_default();
+    assert!(
+        committed == bistand::openapi::json(),
+        "openapi/openapi.json differs from the code; regenerate it with\n    cargo run -q -- openapi > openapi/openapi.json"
+    );
+}
+
+fn operations(spec: &Value) -> Vec<(String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            ops.push((path.clone(), method.clone(), op.clone()));
+        }
+    }
+    ops
+}
+
+#[test]
+fn every_operation_but_the_public_ones_declares_bearer_security() {
+    let spec = spec();
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (path, method, op) in operations(&spec) {
+        let bearer = op["security"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+        if PUBLIC.contains(&path.as_str()) {
+            assert!(!bearer, "{method} {path} is public");
+        } else {
+            assert!(bearer, "{method} {path} must declare bearer security");
+        }
+    }
+}
+
+#[test]
+fn every_operation_documents_its_error_responses_as_problems() {
+    let spec = spec();
+    for (path, method, op) in operations(&spec) {
+        let responses = op["responses"].as_object().unwrap();
+        if path == "/health/live" || path == "/metrics" || path.ends_with("jwks.json") {
+            continue; // cannot fail short of the process being down
+        }
+        let errors: Vec<&String> = responses.keys().filter(|s| s.as_str() >= "400").collect();
+        assert!(
+            !errors.is_empty(),
+            "{method} {path} documents no error response"
+        );
+        if !PUBLIC.contains(&path.as_str()) {
+            for status in ["401", "403"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} must document {status}"
+                );
+            }
+        }
+        for status in errors {
+            let reference = responses[status]["$ref"].as_str().unwrap_or_default();
+            let name = reference.rsplit('/').next().unwrap();
+            let response = &spec["components"]["responses"][name];
+            let content = &response["content"]["application/problem+json"];
+            assert!(
+                content.is_object(),
+                "{method} {path} {status} must be a problem response"
+            );
+            assert!(
+                content["example"]["type"].is_string(),
+                "{method} {path} {status} needs an example"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_an_id_a_summary_and_a_tag() {
+    for (path, method, op) in operations(&spec()) {
+        assert!(op["operationId"].is_string(), "{method} {path}");
+        assert!(op["summary"].is_string(), "{method} {path}");
+        assert!(op["tags"].is_array(), "{method} {path}");
+    }
+}
+
+#[actix_web::test]
+async fn the_service_serves_its_contract_and_offline_docs() {
+    let app = crate::helpers::spawn(None).await;
+    let served: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served, spec());
+    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    let html = docs.text().await.unwrap();
+    assert!(html.contains("swagger-ui"));
+    assert!(
+        !html.contains("https://"),
+        "the docs page loads nothing from the internet"
+    );
+    let script = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        script.status(),
+        200,
+        "the docs' code is served by the binary"
+    );
+}

@@ -1,0 +1,254 @@
+//! Spawns the application and speaks to it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bistand::auth::token::{MintRequest, mint};
+use bistand::auth::{Keys, Role};
+use bistand::config::{Settings, StorageSettings, TokenSettings};
+use bistand::db::Db;
+use bistand::domain::Municipality;
+use bistand::startup::Application;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+/// Published test numbers (Skatteverket's series, and Tolvan).
+pub const TOLVAN: &str = "19121212-1212";
+pub const ERIK: &str = "19821105-9954";
+pub const ANNA: &str = "19901211-9948";
+pub const SARA_COORDINATION: &str = "19730674-9982";
+/// Luhn-invalid (from the published test cases).
+pub const BAD_CHECK_DIGIT: &str = "19870704-9996";
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: &'static str,
+    pub client: reqwest::Client,
+    pub keys: Arc<Keys>,
+    pub db: Db,
+    pub data_dir: tempfile::TempDir,
+}
+
+/// One running application per backend under test.
+pub async fn each_backend() -> Vec<TestApp> {
+    let mut apps = vec![spawn(None).await];
+    if let Ok(admin_url) = std::env::var("BISTAND_TEST_DATABASE_URL") {
+        apps.push(spawn(Some(fresh_postgres_database(&admin_url))).await);
+    }
+    apps
+}
+
+/// A new, empty PostgreSQL database on the test server; its URL.
+fn fresh_postgres_database(admin_url: &str) -> String {
+    let name = format!("bistand_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = diesel::PgConnection::establish(admin_url).expect("connect to the test server");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("URL with a database name");
+    format!("{base}/{name}")
+}
+
+pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        storage: StorageSettings {
+            data_dir: data_dir.to_path_buf(),
+            database_url,
+            pool_size: None,
+        },
+        tokens: TokenSettings {
+            issuer: "bistand".into(),
+            trusted_jwks: None,
+            trusted_issuer: None,
+            client_token_ttl: Duration::from_secs(3600),
+        },
+        workers: Some(2),
+    }
+}
+
+pub async fn spawn(database_url: Option<String>) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary folder");
+    spawn_with(settings(database_url, data_dir.path()), data_dir).await
+}
+
+pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
+    let backend = if settings.storage.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let app = Application::build(&settings).expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let keys = app.keys();
+    let db = app.db();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        backend,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client"),
+        keys,
+        db,
+        data_dir,
+    }
+}
+
+impl TestApp {
+    /// A token for `role` in Katrineholm (0483).
+    pub fn token(&self, role: Role) -> String {
+        self.token_for(role, &["0483"])
+    }
+
+    pub fn token_for(&self, role: Role, municipalities: &[&str]) -> String {
+        mint(
+            &self.keys,
+            &MintRequest {
+                subject: format!("test-{role}"),
+                role,
+                unit: None,
+                municipalities: municipalities
+                    .iter()
+                    .map(|m| Municipality::parse(m).expect("code"))
+                    .collect(),
+                ttl: Duration::from_secs(600),
+                client_id: None,
+            },
+        )
+        .expect("mint")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_string());
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers an applicant as a caseworker of 0483; returns the body.
+    pub async fn create_applicant(&self, personal_number: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/0483/applicants",
+                &self.token(Role::Caseworker),
+                &applicant_body(personal_number),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "[{}] create applicant",
+            self.backend
+        );
+        response.json().await.expect("JSON")
+    }
+
+    /// How many audit records there are.
+    pub async fn audit_count(&self) -> i64 {
+        self.db
+            .read(|conn| Ok(bistand::db::audit::head(conn)?.0))
+            .await
+            .expect("audit head")
+    }
+
+    /// Audit records after `after_seq`.
+    pub async fn audit_since(&self, after_seq: i64) -> Vec<bistand::db::audit::AuditRow> {
+        self.db
+            .read(move |conn| Ok(bistand::db::audit::page(conn, after_seq, 1000)?))
+            .await
+            .expect("audit records")
+    }
+
+    /// How many applicants there are in all municipalities.
+    pub async fn applicant_count(&self) -> usize {
+        let mut n = 0;
+        for m in ["0483", "0428"] {
+            n += self
+                .db
+                .read(move |conn| Ok(bistand::db::applicants::page(conn, m, None, 10_000)?))
+                .await
+                .expect("applicants")
+                .len();
+        }
+        n
+    }
+}
+
+pub fn applicant_body(personal_number: &str) -> Value {
+    json!({
+        "personal_number": personal_number,
+        "first_name": "Tolvan",
+        "last_name": "Tolvansson",
+        "address": { "street": "Storgatan 12", "postal_code": "641 30", "city": "Katrineholm" },
+        "phone": "0150-123 45",
+        "email": "tolvan@example.se"
+    })
+}
+
+/// Asserts a problem answer: status, content type and the `type` slug.
+pub async fn assert_problem(
+    response: reqwest::Response,
+    status: u16,
+    slug: &str,
+    backend: &str,
+) -> Value {
+    assert_eq!(response.status(), status, "[{backend}] status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        content_type, "application/problem+json",
+        "[{backend}] content type"
+    );
+    let body: Value = response.json().await.expect("problem JSON");
+    assert_eq!(
+        body["type"],
+        format!("{}{slug}", bistand::error::PROBLEM_BASE),
+        "[{backend}] problem type in {body}"
+    );
+    assert_eq!(body["status"], status, "[{backend}] status member");
+    body
+}

@@ -1,0 +1,13 @@
+//! Black-box tests over HTTP: the real application on port 0 with a fresh
+//! database each, on SQLite always and on PostgreSQL when
+//! `BISTAND_TEST_DATABASE_URL` names a server to create databases on.
+
+mod access;
+mod applicants;
+mod audit;
+mod contract;
+mod errors;
+mod helpers;
+mod logs;
+mod oauth;
+mod ops;
