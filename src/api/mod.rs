@@ -6,6 +6,7 @@ pub mod audit;
 pub mod json;
 pub mod oauth;
 pub mod ops;
+pub mod params;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 

@@ -1,302 +1,36 @@
 //! Applicants (*sökande*): `/api/v1/{municipality}/applicants`.
 
-use actix_web::http::header;
+pub mod model;
+
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::json::JsonBody;
+use super::params::{
+    ApplicantPath, ListQuery, MunicipalityPath, decode_cursor, encode_cursor, etag, if_match,
+};
 use super::{admit, outcome_of, parameter_error, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, PersonView};
 use crate::db::applicants::{self as repo, ApplicantRow};
 use crate::db::{DbConn, is_unique_violation};
-use crate::domain::applicant::{self as rules, ApplicantChanges, Checker, NewApplicant};
+use crate::domain::applicant::Checker;
 use crate::domain::{Municipality, PersonalNumber, time};
 use crate::error::AppError;
 use crate::openapi::problems::*;
 use crate::startup::AppState;
 use crate::telemetry::RequestId;
-
-/// A postal address.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    /// Street and number.
-    #[schema(example = "Storgatan 1")]
-    pub street: String,
-    /// Five digits, with or without a space.
-    #[schema(example = "641 30")]
-    pub postal_code: String,
-    #[schema(example = "Katrineholm")]
-    pub city: String,
-}
-
-/// A new applicant.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "personal_number": "19121212-1212",
-    "first_name": "Tolvan",
-    "last_name": "Tolvansson",
-    "protected_identity": false,
-    "address": { "street": "Storgatan 1", "postal_code": "641 30", "city": "Katrineholm" },
-    "phone": "0150-123 45",
-    "email": "tolvan@example.se"
-}))]
-pub struct NewApplicantBody {
-    /// Personal or coordination number, 10 or 12 digits with an optional
-    /// `-` or `+` before the last four (BR-1). Stored as 12 digits.
-    pub personal_number: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// *Skyddade personuppgifter*: address, phone and e-mail are then shown
-    /// only to caseworkers of the person's municipality.
-    #[serde(default)]
-    pub protected_identity: bool,
-    pub address: Option<Address>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-/// Changes to an applicant as a JSON merge patch (RFC 7396): a field left
-/// out stays as it is; `null` clears an optional field. The personal number
-/// cannot be changed.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({ "phone": "0150-543 21", "email": null }))]
-pub struct ApplicantPatch {
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub last_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
-    pub protected_identity: Option<Option<bool>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Address>)]
-    pub address: Option<Option<Address>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-}
-
-/// Keeps "present but null" apart from "absent" in a merge patch.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// A search by personal number, which never goes in a URL.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({ "personal_number": "19121212-1212" }))]
-pub struct SearchBody {
-    /// Personal or coordination number in any form BR-1 accepts.
-    pub personal_number: String,
-}
-
-/// Links to related resources.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicantLinks {
-    /// This applicant.
-    #[serde(rename = "self")]
-    pub self_link: String,
-}
-
-/// An applicant as the caller may see them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Applicant {
-    pub id: Uuid,
-    /// SCB municipality code.
-    #[schema(example = "0483")]
-    pub municipality: String,
-    /// 12 digits, `YYYYMMDDNNNC`.
-    #[schema(example = "191212121212")]
-    pub personal_number: String,
-    /// Legal sex for statistics: `K` or `M` (BR-1).
-    #[schema(example = "M")]
-    pub sex: String,
-    /// Whether this is a coordination number (*samordningsnummer*).
-    pub coordination_number: bool,
-    pub first_name: String,
-    pub last_name: String,
-    /// When true, address, phone and e-mail are `null` for everyone but
-    /// caseworkers of the person's municipality.
-    pub protected_identity: bool,
-    pub address: Option<Address>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// Increases with every change; the `ETag` is this number in quotes.
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub links: ApplicantLinks,
-}
-
-impl Applicant {
-    fn new(row: ApplicantRow, view: PersonView) -> Self {
-        let show_contact = !row.protected_identity || view.shows_protected_contact();
-        let address = row.address().filter(|_| show_contact).map(|a| Address {
-            street: a.street,
-            postal_code: a.postal_code,
-            city: a.city,
-        });
-        let personal_number = PersonalNumber::from_stored(row.personal_number);
-        Self {
-            links: ApplicantLinks {
-                self_link: format!("/api/v1/{}/applicants/{}", row.municipality, row.id),
-            },
-            id: Uuid::try_parse(&row.id).unwrap_or_default(),
-            municipality: row.municipality,
-            coordination_number: personal_number.is_coordination_number(),
-            personal_number: personal_number.as_str().to_owned(),
-            sex: row.sex,
-            first_name: row.first_name,
-            last_name: row.last_name,
-            protected_identity: row.protected_identity,
-            address,
-            phone: row.phone.filter(|_| show_contact),
-            email: row.email.filter(|_| show_contact),
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-        }
-    }
-}
-
-/// One page of applicants.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicantPage {
-    pub items: Vec<Applicant>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// The municipality segment of a path.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct MunicipalityPath {
-    /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483")]
-    pub municipality: String,
-}
-
-/// The path of one applicant.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ApplicantPath {
-    /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483")]
-    pub municipality: String,
-    /// The applicant's id.
-    pub id: String,
-}
-
-/// Paging of a list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Items per page, 1–100 (default 25).
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+use model::{
+    Applicant, ApplicantPage, ApplicantPatch, NewApplicantBody, SearchBody, changes, new_applicant,
+};
 
 fn respond(status: actix_web::http::StatusCode, applicant: &Applicant) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag(applicant.version)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(applicant)
-}
-
-fn new_applicant(body: NewApplicantBody) -> Result<NewApplicant, AppError> {
-    let mut c = Checker::default();
-    let personal_number = c.check(
-        "personal_number",
-        PersonalNumber::parse(&body.personal_number, time::today_in_sweden())
-            .map_err(|e| e.to_string()),
-    );
-    let first_name = c.check("first_name", rules::name(&body.first_name));
-    let last_name = c.check("last_name", rules::name(&body.last_name));
-    let address = body.address.map(|a| address(&mut c, a));
-    let phone = body.phone.map(|p| c.check("phone", rules::phone(&p)));
-    let email = body.email.map(|e| c.check("email", rules::email(&e)));
-    c.finish().map_err(AppError::Validation)?;
-    // Every `None` above was recorded as an error, so these are all present.
-    let missing = || AppError::internal("validated field missing");
-    Ok(NewApplicant {
-        personal_number: personal_number.ok_or_else(missing)?,
-        first_name: first_name.ok_or_else(missing)?,
-        last_name: last_name.ok_or_else(missing)?,
-        protected_identity: body.protected_identity,
-        address: address.map(|a| a.ok_or_else(missing)).transpose()?,
-        phone: phone.map(|p| p.ok_or_else(missing)).transpose()?,
-        email: email.map(|e| e.ok_or_else(missing)).transpose()?,
-    })
-}
-
-fn address(c: &mut Checker, a: Address) -> Option<rules::Address> {
-    let street = c.check("address.street", rules::text(&a.street));
-    let postal_code = c.check("address.postal_code", rules::postal_code(&a.postal_code));
-    let city = c.check("address.city", rules::text(&a.city));
-    Some(rules::Address {
-        street: street?,
-        postal_code: postal_code?,
-        city: city?,
-    })
-}
-
-fn changes(patch: ApplicantPatch) -> Result<ApplicantChanges, AppError> {
-    let mut c = Checker::default();
-    let required = |c: &mut Checker, field: &str, v: Option<Option<String>>| match v {
-        None => None,
-        Some(None) => c.check::<String>(field, Err("cannot be removed".into())),
-        Some(Some(v)) => c.check(field, rules::name(&v)),
-    };
-    let first_name = required(&mut c, "first_name", patch.first_name);
-    let last_name = required(&mut c, "last_name", patch.last_name);
-    let protected_identity = match patch.protected_identity {
-        None => None,
-        Some(None) => c.check(
-            "protected_identity",
-            Err("cannot be removed; send true or false".into()),
-        ),
-        Some(Some(v)) => Some(v),
-    };
-    let address = patch.address.map(|a| a.map(|a| address(&mut c, a)));
-    let phone = patch
-        .phone
-        .map(|p| p.map(|p| c.check("phone", rules::phone(&p))));
-    let email = patch
-        .email
-        .map(|e| e.map(|e| c.check("email", rules::email(&e))));
-    c.finish().map_err(AppError::Validation)?;
-    Ok(ApplicantChanges {
-        first_name,
-        last_name,
-        protected_identity,
-        address: address.map(Option::flatten),
-        phone: phone.map(Option::flatten),
-        email: email.map(Option::flatten),
-    })
 }
 
 /// Finds a person and applies gate 3 of the policy. A refusal is audited in
@@ -395,7 +129,7 @@ pub async fn create_applicant(
         })
         .await?;
     let applicant = Applicant::new(row, PersonView::Full);
-    let mut response = respond(actix_web::http::StatusCode::CREATED, &applicant);
+    let mut response = respond(StatusCode::CREATED, &applicant);
     response.headers_mut().insert(
         header::LOCATION,
         header::HeaderValue::from_str(&applicant.links.self_link).map_err(AppError::internal)?,
@@ -453,7 +187,7 @@ pub async fn get_applicant(
             Ok(Ok(Applicant::new(row, view)))
         })
         .await??;
-    Ok(respond(actix_web::http::StatusCode::OK, &applicant))
+    Ok(respond(StatusCode::OK, &applicant))
 }
 
 /// Change an applicant.
@@ -526,42 +260,7 @@ pub async fn patch_applicant(
             Ok(Ok(Applicant::new(row, view)))
         })
         .await??;
-    Ok(respond(actix_web::http::StatusCode::OK, &applicant))
-}
-
-/// What `If-Match` allows.
-enum IfMatch {
-    Any,
-    Versions(Vec<i64>),
-}
-
-impl IfMatch {
-    fn matches(&self, version: i64) -> bool {
-        match self {
-            Self::Any => true,
-            Self::Versions(v) => v.contains(&version),
-        }
-    }
-}
-
-fn if_match(req: &HttpRequest) -> Result<IfMatch, AppError> {
-    let value = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(AppError::PreconditionRequired)?
-        .to_str()
-        .map_err(|_| parameter_error("is not readable", "If-Match"))?;
-    if value.trim() == "*" {
-        return Ok(IfMatch::Any);
-    }
-    // Weak tags never match under If-Match (RFC 9110 §13.1.1); unknown tags match nothing.
-    let versions = value
-        .split(',')
-        .map(str::trim)
-        .filter(|tag| !tag.starts_with("W/"))
-        .filter_map(|tag| tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok())
-        .collect();
-    Ok(IfMatch::Versions(versions))
+    Ok(respond(StatusCode::OK, &applicant))
 }
 
 /// List applicants.
@@ -653,19 +352,6 @@ fn list_page(
     }
 }
 
-fn encode_cursor(id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
-}
-
-fn decode_cursor(cursor: &str) -> Result<String, AppError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .filter(|id| Uuid::try_parse(id).is_ok())
-        .ok_or_else(|| parameter_error("is not a cursor this API gave out", "cursor"))
-}
-
 /// Find an applicant by personal number.
 ///
 /// The personal number travels in the body, never in a URL. Answers 404
@@ -739,5 +425,5 @@ pub async fn search_applicants(
             Ok(Ok(Applicant::new(row, view)))
         })
         .await??;
-    Ok(respond(actix_web::http::StatusCode::OK, &applicant))
+    Ok(respond(StatusCode::OK, &applicant))
 }
