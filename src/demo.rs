@@ -4,6 +4,7 @@
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::db::Db;
 use crate::db::applicants::{self as repo, ApplicantRow};
+use crate::db::events::{self, NewEvent};
 use crate::domain::applicant::{Address, NewApplicant};
 use crate::domain::{PersonalNumber, time};
 
@@ -120,6 +121,8 @@ pub fn load(db: &Db) -> anyhow::Result<usize> {
                 time::now().naive_utc(),
             );
             repo::insert(conn, &row)?;
+            let created = NewEvent::new(person.municipality, "applicant.created", "applicant", &id);
+            events::append(conn, &[created], row.created_at)?;
             let event = AuditEvent {
                 actor: "bistand-demo".into(),
                 role: "system".into(),

@@ -83,6 +83,27 @@ pub enum AppError {
     /// A second applicant with the same personal number in one municipality.
     #[error("duplicate applicant")]
     DuplicateApplicant,
+    /// An `eservice` submission without `Idempotency-Key` (BR-2), or a malformed key.
+    #[error("idempotency key required")]
+    IdempotencyKeyRequired,
+    /// The key was used before with another body (BR-2).
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    /// A status move BR-4 does not allow; names the current status.
+    #[error("invalid status transition from {0}")]
+    InvalidTransition(&'static str),
+    /// A payment for an application without a granting decision.
+    #[error("no granted decision")]
+    NoGrantedDecision,
+    /// A payment that would make the sum paid for the month negative.
+    #[error("payment sum negative")]
+    PaymentSumNegative,
+    /// The consent is already revoked.
+    #[error("consent already revoked")]
+    ConsentRevoked,
+    /// Concurrent transactions collided; retried, and still colliding.
+    #[error("contention")]
+    Contention,
     /// `If-Match` names a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -125,6 +146,24 @@ impl AppError {
             Self::MalformedBody(_) => ("malformed-body", "The body is not valid JSON"),
             Self::InvalidParameter(_) => ("invalid-parameter", "Invalid path or query parameter"),
             Self::DuplicateApplicant => ("duplicate-applicant", "The applicant already exists"),
+            Self::IdempotencyKeyRequired => {
+                ("idempotency-key-required", "Idempotency-Key is required")
+            }
+            Self::IdempotencyKeyReused => (
+                "idempotency-key-reused",
+                "The Idempotency-Key was used with another request",
+            ),
+            Self::InvalidTransition(_) => (
+                "invalid-status-transition",
+                "The status does not allow this",
+            ),
+            Self::NoGrantedDecision => (
+                "no-granted-decision",
+                "The application has no granting decision",
+            ),
+            Self::PaymentSumNegative => ("payment-sum-negative", "The sum paid would be negative"),
+            Self::ConsentRevoked => ("consent-revoked", "The consent is already revoked"),
+            Self::Contention => ("contention", "Busy; try again"),
             Self::PreconditionFailed => ("precondition-failed", "The resource has changed"),
             Self::PreconditionRequired => ("precondition-required", "If-Match is required"),
             Self::PayloadTooLarge => ("payload-too-large", "The body is too large"),
@@ -149,6 +188,25 @@ impl AppError {
                  find it with POST .../applicants/search"
                     .into(),
             ),
+            Self::IdempotencyKeyRequired => Some(
+                "submissions from the e-service need an Idempotency-Key header of 1-255 visible ASCII characters"
+                    .into(),
+            ),
+            Self::IdempotencyKeyReused => Some(
+                "this Idempotency-Key was first used with another body; use a new key for a new submission"
+                    .into(),
+            ),
+            Self::InvalidTransition(current) => Some(format!(
+                "the application is {current}; see BR-4 for the moves it allows"
+            )),
+            Self::NoGrantedDecision => Some(
+                "payments need a decision that grants the application in whole or in part".into(),
+            ),
+            Self::PaymentSumNegative => {
+                Some("the sum paid for the application's month can never be negative".into())
+            }
+            Self::ConsentRevoked => Some("a revoked consent stays revoked; record a new one".into()),
+            Self::Contention => Some("concurrent requests collided; send the request again".into()),
             Self::PreconditionFailed => {
                 Some("If-Match does not name the current version; read the resource again".into())
             }
@@ -190,7 +248,10 @@ impl AppError {
                 Self::OAuth { code, .. } => Some((*code).to_owned()),
                 _ => None,
             },
-            current_status: None,
+            current_status: match self {
+                Self::InvalidTransition(current) => Some((*current).to_owned()),
+                _ => None,
+            },
         }
     }
 }
@@ -203,7 +264,14 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::MalformedBody(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
-            Self::DuplicateApplicant => StatusCode::CONFLICT,
+            Self::DuplicateApplicant
+            | Self::InvalidTransition(_)
+            | Self::NoGrantedDecision
+            | Self::PaymentSumNegative
+            | Self::ConsentRevoked => StatusCode::CONFLICT,
+            Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Contention => StatusCode::SERVICE_UNAVAILABLE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -22,6 +22,18 @@ A personal number never appears in a URL.",
         api::applicants::get_applicant,
         api::applicants::patch_applicant,
         api::applicants::search_applicants,
+        api::applicants::export::export_applicant,
+        api::consents::create_consent,
+        api::consents::list_consents,
+        api::consents::revoke_consent,
+        api::applications::create_application,
+        api::applications::list_applications,
+        api::applications::get_application,
+        api::applications::actions::start_investigation,
+        api::applications::actions::decide_application,
+        api::applications::actions::withdraw_application,
+        api::payments::create_payment,
+        api::events::list_events,
         api::audit::get_verification,
         api::oauth::post_token,
         api::oauth::get_jwks,
@@ -45,12 +57,22 @@ A personal number never appears in a URL.",
             problems::ValidationFailed,
             problems::OAuthError,
             problems::OAuthInvalidClient,
+            problems::IdempotencyKeyRequired,
+            problems::IdempotencyKeyReused,
+            problems::InvalidTransition,
+            problems::NoGrantedDecision,
+            problems::PaymentSumNegative,
+            problems::ConsentRevoked,
+            problems::Contention,
             problems::Unavailable,
         )
     ),
     modifiers(&BearerScheme),
     tags(
         (name = "applicants", description = "Persons who apply for economic assistance"),
+        (name = "applications", description = "Applications, decisions and payments"),
+        (name = "consents", description = "Consents to share with Viadidakt or AF"),
+        (name = "events", description = "The change feed"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "auth", description = "Tokens and keys"),
         (name = "operations", description = "Health and metrics"),
@@ -213,6 +235,58 @@ pub mod problems {
     problem_response!(OAuthInvalidClient, 401, "oauth-error", "The token request was refused",
         "unknown client or wrong secret", "Unknown client, wrong secret or revoked client",
         "error": "invalid_client");
+    problem_response!(
+        IdempotencyKeyRequired,
+        400,
+        "idempotency-key-required",
+        "Idempotency-Key is required",
+        "submissions from the e-service need an Idempotency-Key header of 1-255 visible ASCII characters",
+        "The e-service sent no Idempotency-Key, or a malformed one (BR-2)"
+    );
+    problem_response!(
+        IdempotencyKeyReused,
+        422,
+        "idempotency-key-reused",
+        "The Idempotency-Key was used with another request",
+        "this Idempotency-Key was first used with another body; use a new key for a new submission",
+        "The key was first used with another body (BR-2)"
+    );
+    problem_response!(InvalidTransition, 409, "invalid-status-transition", "The status does not allow this",
+        "the application is decided; see BR-4 for the moves it allows",
+        "The application's status does not allow this move (BR-4)",
+        "current_status": "decided");
+    problem_response!(
+        NoGrantedDecision,
+        409,
+        "no-granted-decision",
+        "The application has no granting decision",
+        "payments need a decision that grants the application in whole or in part",
+        "Payments need a granting decision"
+    );
+    problem_response!(
+        PaymentSumNegative,
+        409,
+        "payment-sum-negative",
+        "The sum paid would be negative",
+        "the sum paid for the application's month can never be negative",
+        "The payment would make the sum paid for the month negative"
+    );
+    problem_response!(
+        ConsentRevoked,
+        409,
+        "consent-revoked",
+        "The consent is already revoked",
+        "a revoked consent stays revoked; record a new one",
+        "The consent is already revoked"
+    );
+    problem_response!(
+        Contention,
+        503,
+        "contention",
+        "Busy; try again",
+        "concurrent requests collided; send the request again",
+        "Concurrent requests collided and retries did not resolve it"
+    );
     problem_response!(
         Unavailable,
         503,

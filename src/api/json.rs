@@ -25,6 +25,11 @@ impl JsonBody {
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
         parse(&self.bytes)
     }
+
+    /// The raw body.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// Parses JSON text into `T` with the errors described at [`JsonBody::parse`].

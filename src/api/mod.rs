@@ -2,11 +2,16 @@
 //! response types.
 
 pub mod applicants;
+pub mod applications;
 pub mod audit;
+pub mod consents;
+pub mod events;
+pub mod idempotency;
 pub mod json;
 pub mod oauth;
 pub mod ops;
 pub mod params;
+pub mod payments;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -65,6 +70,58 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .get(applicants::get_applicant)
             .patch(applicants::patch_applicant)
             .default_service(not_allowed("GET, PATCH")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applicants/{id}/export")
+            .get(applicants::export::export_applicant)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applicants/{id}/consents")
+            .get(consents::list_consents)
+            .post(consents::create_consent)
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/consents/{id}/revoke")
+            .post(consents::revoke_consent)
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applications")
+            .get(applications::list_applications)
+            .post(applications::create_application)
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applications/{id}")
+            .get(applications::get_application)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applications/{id}/investigation")
+            .post(applications::actions::start_investigation)
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applications/{id}/decision")
+            .post(applications::actions::decide_application)
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/applications/{id}/withdraw")
+            .post(applications::actions::withdraw_application)
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/payments")
+            .post(payments::create_payment)
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/api/v1/{municipality}/events")
+            .get(events::list_events)
+            .default_service(not_allowed("GET")),
     );
 }
 

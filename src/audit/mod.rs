@@ -83,6 +83,13 @@ impl AuditEvent {
         self
     }
 
+    /// The resource is something about the person (an application, a consent).
+    pub fn about(mut self, resource_id: &str, person_id: &str) -> Self {
+        self.resource_id = Some(resource_id.to_owned());
+        self.person_id = Some(person_id.to_owned());
+        self
+    }
+
     pub fn outcome(mut self, outcome: Outcome) -> Self {
         self.outcome = outcome;
         self

@@ -18,6 +18,19 @@ pub enum Operation {
     ListApplicants,
     SearchApplicants,
     UpdateApplicant,
+    ExportApplicant,
+    CreateApplication,
+    ReadApplication,
+    ListApplications,
+    /// Start the investigation of an application.
+    InvestigateApplication,
+    DecideApplication,
+    WithdrawApplication,
+    CreatePayment,
+    CreateConsent,
+    ReadConsents,
+    RevokeConsent,
+    ReadEvents,
     VerifyAudit,
 }
 
@@ -30,6 +43,18 @@ impl Operation {
             Self::ListApplicants => "applicant.list",
             Self::SearchApplicants => "applicant.search",
             Self::UpdateApplicant => "applicant.update",
+            Self::ExportApplicant => "applicant.export",
+            Self::CreateApplication => "application.create",
+            Self::ReadApplication => "application.read",
+            Self::ListApplications => "application.list",
+            Self::InvestigateApplication => "application.investigate",
+            Self::DecideApplication => "application.decide",
+            Self::WithdrawApplication => "application.withdraw",
+            Self::CreatePayment => "payment.create",
+            Self::CreateConsent => "consent.create",
+            Self::ReadConsents => "consent.read",
+            Self::RevokeConsent => "consent.revoke",
+            Self::ReadEvents => "event.read",
             Self::VerifyAudit => "audit.verify",
         }
     }
@@ -38,7 +63,21 @@ impl Operation {
     pub fn resource_type(self) -> &'static str {
         match self {
             Self::VerifyAudit => "audit_log",
-            _ => "applicant",
+            Self::CreateApplication
+            | Self::ReadApplication
+            | Self::ListApplications
+            | Self::InvestigateApplication
+            | Self::DecideApplication
+            | Self::WithdrawApplication => "application",
+            Self::CreatePayment => "payment",
+            Self::CreateConsent | Self::ReadConsents | Self::RevokeConsent => "consent",
+            Self::ReadEvents => "event",
+            Self::CreateApplicant
+            | Self::ReadApplicant
+            | Self::ListApplicants
+            | Self::SearchApplicants
+            | Self::UpdateApplicant
+            | Self::ExportApplicant => "applicant",
         }
     }
 }
@@ -75,15 +114,27 @@ pub struct PersonRelations {
 pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
     use Operation::*;
     use Role::*;
+    let role = principal.role;
     let allowed = match op {
-        CreateApplicant => matches!(principal.role, Caseworker | CaseSystem),
+        CreateApplicant => matches!(role, Caseworker | CaseSystem),
         ReadApplicant | ListApplicants | SearchApplicants | UpdateApplicant => {
+            matches!(role, Caseworker | CaseSystem | Coach | EmploymentOfficer)
+        }
+        ReadApplication | ListApplications => {
             matches!(
-                principal.role,
-                Caseworker | CaseSystem | Coach | EmploymentOfficer
+                role,
+                Caseworker | CaseSystem | Coach | EmploymentOfficer | Eservice
             )
         }
-        VerifyAudit => principal.role == Auditor,
+        ExportApplicant => role == Caseworker,
+        CreateApplication | CreateConsent | RevokeConsent | WithdrawApplication => {
+            matches!(role, Caseworker | CaseSystem | Eservice)
+        }
+        InvestigateApplication | DecideApplication | ReadConsents => {
+            matches!(role, Caseworker | CaseSystem)
+        }
+        CreatePayment | ReadEvents => role == CaseSystem,
+        VerifyAudit => role == Auditor,
     };
     if allowed {
         Ok(())
@@ -134,6 +185,59 @@ pub fn person_access(
     } else {
         Err(AppError::Forbidden(
             "the caller's role may read this person but not change them",
+        ))
+    }
+}
+
+/// How much of an application the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationView {
+    /// Caseworkers and the case system: everything.
+    Full,
+    /// Coaches and AF officers: status, month, reasons and work capacity;
+    /// no money, household or free text.
+    LabourMarket,
+    /// The portal, on what it submitted: receipt, status and dates.
+    Receipt,
+}
+
+/// Which view of an application the caller has, or `None` when it may not
+/// see it. `submitted_by` is the `sub` the application was submitted under;
+/// `relations` tie the caller's organisation to the applicant.
+pub fn application_view(
+    principal: &Principal,
+    submitted_by: &str,
+    relations: PersonRelations,
+) -> Option<ApplicationView> {
+    match principal.role {
+        Role::Caseworker | Role::CaseSystem => Some(ApplicationView::Full),
+        Role::Eservice => (submitted_by == principal.subject).then_some(ApplicationView::Receipt),
+        Role::Coach | Role::EmploymentOfficer => {
+            person_view(principal, relations).map(|_| ApplicationView::LabourMarket)
+        }
+        Role::Analyst | Role::Auditor | Role::Admin => None,
+    }
+}
+
+/// Gate 3 for an application: 404 when the caller may not see it, 403 when
+/// it sees it but its role lacks the operation on it.
+pub fn application_access(
+    principal: &Principal,
+    op: Operation,
+    submitted_by: &str,
+    relations: PersonRelations,
+) -> Result<ApplicationView, AppError> {
+    let view = application_view(principal, submitted_by, relations).ok_or(AppError::NotFound)?;
+    let acts = match op {
+        Operation::ReadApplication | Operation::ListApplications => true,
+        Operation::WithdrawApplication => view != ApplicationView::LabourMarket,
+        _ => view == ApplicationView::Full,
+    };
+    if acts {
+        Ok(view)
+    } else {
+        Err(AppError::Forbidden(
+            "the caller's role may read this application but not do this",
         ))
     }
 }

@@ -66,3 +66,17 @@ pub fn page(conn: &mut DbConn, after_seq: i64, limit: i64) -> QueryResult<Vec<Au
         .select(AuditRow::as_select())
         .load(conn)
 }
+
+/// Every record about a person, in order.
+pub fn of_person(
+    conn: &mut DbConn,
+    municipality: &str,
+    person_id: &str,
+) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::municipality.eq(municipality))
+        .filter(audit_log::person_id.eq(person_id))
+        .order(audit_log::seq.asc())
+        .select(AuditRow::as_select())
+        .load(conn)
+}

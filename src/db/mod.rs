@@ -2,8 +2,12 @@
 //! and a write path that commits concurrent SQLite writes together.
 
 pub mod applicants;
+pub mod applications;
 pub mod audit;
 pub mod clients;
+pub mod consents;
+pub mod events;
+pub mod idempotency;
 pub mod schema;
 mod writer;
 
@@ -225,6 +229,26 @@ impl Db {
             <DbConn as Connection>::transaction(&mut conn, f)
         })
         .await?
+    }
+
+    /// Like [`Db::write`], but runs `f` again in a new transaction when it
+    /// fails with [`AppError::Contention`] (a concurrent transaction took the
+    /// same key first), a few times before giving up.
+    pub async fn write_retrying<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        const ATTEMPTS: u32 = 5;
+        let f = Arc::new(f);
+        let mut attempt = 1;
+        loop {
+            let f = f.clone();
+            match self.write(move |conn| f(conn)).await {
+                Err(AppError::Contention) if attempt < ATTEMPTS => attempt += 1,
+                result => return result,
+            }
+        }
     }
 
     /// Runs `f` in one transaction on the calling thread (for the CLI).

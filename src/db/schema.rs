@@ -59,4 +59,135 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(applicants, api_clients, audit_log, audit_head);
+diesel::table! {
+    applications (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        receipt_number -> Text,
+        applicant_id -> Text,
+        co_applicant_id -> Nullable<Text>,
+        children -> Text,
+        support_month -> Text,
+        channel -> Text,
+        reasons_for_need -> Text,
+        message -> Nullable<Text>,
+        status -> Text,
+        submitted_by -> Text,
+        submitted_role -> Text,
+        received_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_items (municipality, application_id, line_no) {
+        municipality -> Text,
+        application_id -> Text,
+        line_no -> Integer,
+        direction -> Text,
+        kind -> Text,
+        amount_ore -> BigInt,
+    }
+}
+
+diesel::table! {
+    receipt_sequences (municipality, year) {
+        municipality -> Text,
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    decisions (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        application_id -> Text,
+        outcome -> Text,
+        amount_ore -> BigInt,
+        reason -> Nullable<Text>,
+        work_capacity_percent -> Integer,
+        support_month -> Text,
+        decided_by -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        application_id -> Text,
+        support_month -> Text,
+        amount_ore -> BigInt,
+        paid_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        applicant_id -> Text,
+        recipient -> Text,
+        purpose -> Text,
+        given_at -> Timestamp,
+        channel -> Text,
+        recorded_by -> Text,
+        recorded_role -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (client, idempotency_key) {
+        client -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        location -> Nullable<Text>,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        municipality -> Text,
+        event_type -> Text,
+        resource -> Text,
+        resource_id -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    applicants,
+    api_clients,
+    audit_log,
+    audit_head,
+    applications,
+    application_items,
+    receipt_sequences,
+    decisions,
+    payments,
+    consents,
+    idempotency_keys,
+    events,
+    event_head,
+);

@@ -1,6 +1,11 @@
 //! Plain types and rules: no actix, no diesel.
 
 pub mod applicant;
+pub mod application;
+pub mod codes;
+pub mod consent;
+pub mod money;
+pub mod month;
 pub mod municipality;
 pub mod personal_number;
 pub mod time;

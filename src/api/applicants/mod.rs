@@ -1,5 +1,6 @@
 //! Applicants (*sökande*): `/api/v1/{municipality}/applicants`.
 
+pub mod export;
 pub mod model;
 
 use actix_web::http::{StatusCode, header};
@@ -15,6 +16,7 @@ use crate::audit::{self, AuditEvent};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, PersonView};
 use crate::db::applicants::{self as repo, ApplicantRow};
+use crate::db::events::{self, NewEvent};
 use crate::db::{DbConn, is_unique_violation};
 use crate::domain::applicant::Checker;
 use crate::domain::{Municipality, PersonalNumber, time};
@@ -124,6 +126,9 @@ pub async fn create_applicant(
                     e.into()
                 }
             })?;
+            let created =
+                NewEvent::new(municipality.as_str(), "applicant.created", "applicant", &id);
+            events::append(conn, &[created], row.created_at)?;
             audit::append(conn, &[event])?;
             Ok(row)
         })
@@ -256,6 +261,9 @@ pub async fn patch_applicant(
             if !repo::update(conn, &row, current)? {
                 return Ok(Err(AppError::PreconditionFailed));
             }
+            let updated =
+                NewEvent::new(municipality.as_str(), "applicant.updated", "applicant", &id);
+            events::append(conn, &[updated], row.updated_at)?;
             audit::append(conn, &[event])?;
             Ok(Ok(Applicant::new(row, view)))
         })

@@ -1,0 +1,9 @@
+DROP TABLE event_head;
+DROP TABLE events;
+DROP TABLE idempotency_keys;
+DROP TABLE consents;
+DROP TABLE payments;
+DROP TABLE decisions;
+DROP TABLE receipt_sequences;
+DROP TABLE application_items;
+DROP TABLE applications;

@@ -1,0 +1,542 @@
+//! Request and response types of applications and decisions, and their
+//! conversion to domain values.
+
+use chrono::{DateTime, Datelike, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::policy::ApplicationView;
+use crate::db::applications::{ApplicationRow, DecisionRow, ItemRow};
+use crate::domain::applicant::{self as rules, Checker};
+use crate::domain::application::{
+    Channel, ExpenseKind, IncomeKind, Outcome, ReasonForNeed, Status,
+};
+use crate::domain::money::{from_ore, parse_sek};
+use crate::domain::month::Month;
+use crate::domain::{PersonalNumber, time};
+use crate::error::AppError;
+
+/// The person an application covers: an existing applicant's `id`, or a
+/// `personal_number` that finds the applicant in the municipality or, with
+/// `first_name` and `last_name`, registers them.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRef {
+    pub id: Option<String>,
+    pub personal_number: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// A child in the household.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Child {
+    #[schema(example = 2019)]
+    pub birth_year: i32,
+}
+
+/// A declared income or expense.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmountLineBody {
+    /// For incomes an `IncomeKind`, for expenses an `ExpenseKind`.
+    #[schema(example = "rent")]
+    pub kind: String,
+    /// SEK as a string with at most 2 decimals; never a JSON number.
+    #[schema(example = "6200.00", pattern = r"^\d+(\.\d{1,2})?$")]
+    pub amount: String,
+}
+
+/// A new application for one month of support.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "applicant": { "personal_number": "19121212-1212", "first_name": "Tolvan", "last_name": "Tolvansson" },
+    "children": [ { "birth_year": 2019 } ],
+    "support_month": "2026-12",
+    "channel": "e_service",
+    "reasons_for_need": [ "unemployed" ],
+    "incomes": [ { "kind": "housing_allowance", "amount": "1200.00" } ],
+    "expenses": [ { "kind": "rent", "amount": "6200.00" }, { "kind": "electricity", "amount": "450.50" } ],
+    "message": "Jag har sökt arbete men inte fått något."
+}))]
+pub struct NewApplicationBody {
+    pub applicant: PersonRef,
+    pub co_applicant: Option<PersonRef>,
+    #[serde(default)]
+    pub children: Vec<Child>,
+    /// `YYYY-MM`, at most one month ahead.
+    #[schema(example = "2026-12")]
+    pub support_month: String,
+    #[schema(value_type = Channel)]
+    pub channel: String,
+    /// At least one of Socialstyrelsen's categories.
+    #[schema(value_type = Vec<ReasonForNeed>)]
+    #[serde(default)]
+    pub reasons_for_need: Vec<String>,
+    #[serde(default)]
+    pub incomes: Vec<AmountLineBody>,
+    #[serde(default)]
+    pub expenses: Vec<AmountLineBody>,
+    /// Free text from the applicant, at most 4000 characters.
+    pub message: Option<String>,
+}
+
+/// A person as checked: an id, or a personal number with optional names.
+#[derive(Debug, Clone)]
+pub enum PersonInput {
+    Existing(String),
+    ByNumber {
+        personal_number: PersonalNumber,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    },
+}
+
+/// A new application whose every field has passed the rules.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub applicant: PersonInput,
+    pub co_applicant: Option<PersonInput>,
+    pub children: Vec<i32>,
+    pub support_month: Month,
+    pub channel: Channel,
+    pub reasons: Vec<ReasonForNeed>,
+    pub incomes: Vec<(IncomeKind, Decimal)>,
+    pub expenses: Vec<(ExpenseKind, Decimal)>,
+    pub message: Option<String>,
+}
+
+fn person(c: &mut Checker, field: &str, p: &PersonRef) -> Option<PersonInput> {
+    match (&p.id, &p.personal_number) {
+        (Some(id), None) => {
+            if p.first_name.is_some() || p.last_name.is_some() {
+                c.check::<()>(
+                    field,
+                    Err("names go with a personal_number, not with an id".into()),
+                );
+                return None;
+            }
+            c.check(
+                &format!("{field}.id"),
+                Uuid::try_parse(id)
+                    .map(|u| PersonInput::Existing(u.to_string()))
+                    .map_err(|_| "must be a UUID".to_owned()),
+            )
+        }
+        (None, Some(pn)) => {
+            let personal_number = c.check(
+                &format!("{field}.personal_number"),
+                PersonalNumber::parse(pn, time::today_in_sweden()).map_err(|e| e.to_string()),
+            );
+            let first_name = p
+                .first_name
+                .as_ref()
+                .map(|n| c.check(&format!("{field}.first_name"), rules::name(n)));
+            let last_name = p
+                .last_name
+                .as_ref()
+                .map(|n| c.check(&format!("{field}.last_name"), rules::name(n)));
+            Some(PersonInput::ByNumber {
+                personal_number: personal_number?,
+                first_name: first_name.map(|n| n.ok_or(())).transpose().ok()?,
+                last_name: last_name.map(|n| n.ok_or(())).transpose().ok()?,
+            })
+        }
+        _ => c.check(field, Err("give either id or personal_number".into())),
+    }
+}
+
+fn lines<K>(
+    c: &mut Checker,
+    field: &str,
+    body: &[AmountLineBody],
+    kind: fn(&str) -> Result<K, String>,
+) -> Vec<(K, Decimal)> {
+    if body.len() > 50 {
+        c.check::<()>(field, Err("must have at most 50 lines".into()));
+    }
+    body.iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let k = c.check(&format!("{field}[{i}].kind"), kind(&line.kind));
+            let amount = c.check(
+                &format!("{field}[{i}].amount"),
+                parse_sek(&line.amount, false),
+            );
+            Some((k?, amount?))
+        })
+        .collect()
+}
+
+/// Checks a new application against the rules, naming every bad field.
+pub fn new_application(
+    body: &NewApplicationBody,
+    submitted_by_portal: bool,
+) -> Result<NewApplication, AppError> {
+    let mut c = Checker::default();
+    let today = time::today_in_sweden();
+    let applicant = person(&mut c, "applicant", &body.applicant);
+    let co_applicant = body
+        .co_applicant
+        .as_ref()
+        .map(|p| person(&mut c, "co_applicant", p));
+    if let (Some(a), Some(Some(co))) = (&applicant, &co_applicant) {
+        let same = match (a, co) {
+            (PersonInput::Existing(x), PersonInput::Existing(y)) => x == y,
+            (
+                PersonInput::ByNumber {
+                    personal_number: x, ..
+                },
+                PersonInput::ByNumber {
+                    personal_number: y, ..
+                },
+            ) => x == y,
+            _ => false,
+        };
+        if same {
+            c.check::<()>("co_applicant", Err("must not be the applicant".into()));
+        }
+    }
+    if body.children.len() > 20 {
+        c.check::<()>("children", Err("must have at most 20 children".into()));
+    }
+    let children: Vec<i32> = body
+        .children
+        .iter()
+        .enumerate()
+        .filter_map(|(i, child)| {
+            let year = child.birth_year;
+            let ok = year <= today.year() && year > today.year() - 21;
+            c.check(
+                &format!("children[{i}].birth_year"),
+                if ok {
+                    Ok(year)
+                } else {
+                    Err("must be a birth year within the last 21 years".to_owned())
+                },
+            )
+        })
+        .collect();
+    let support_month = c.check(
+        "support_month",
+        Month::parse(&body.support_month).and_then(|m| m.check_support_month(today)),
+    );
+    let channel = c.check(
+        "channel",
+        Channel::parse(&body.channel).and_then(|ch| {
+            if submitted_by_portal && ch != Channel::EService {
+                Err("the e-service portal submits with channel e_service".into())
+            } else {
+                Ok(ch)
+            }
+        }),
+    );
+    if body.reasons_for_need.is_empty() {
+        c.check::<()>(
+            "reasons_for_need",
+            Err("must name at least one reason".into()),
+        );
+    }
+    let reasons: Vec<ReasonForNeed> = body
+        .reasons_for_need
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| c.check(&format!("reasons_for_need[{i}]"), ReasonForNeed::parse(r)))
+        .collect();
+    let incomes = lines(&mut c, "incomes", &body.incomes, IncomeKind::parse);
+    let expenses = lines(&mut c, "expenses", &body.expenses, ExpenseKind::parse);
+    let message = body.message.as_ref().and_then(|m| {
+        c.check(
+            "message",
+            if m.chars().count() > 4000 {
+                Err("must be at most 4000 characters".to_owned())
+            } else {
+                Ok(m.clone())
+            },
+        )
+    });
+    c.finish().map_err(AppError::Validation)?;
+    let missing = || AppError::internal("validated field missing");
+    Ok(NewApplication {
+        applicant: applicant.ok_or_else(missing)?,
+        co_applicant: co_applicant.map(|p| p.ok_or_else(missing)).transpose()?,
+        children,
+        support_month: support_month.ok_or_else(missing)?,
+        channel: channel.ok_or_else(missing)?,
+        reasons,
+        incomes,
+        expenses,
+        message,
+    })
+}
+
+/// A declared income or expense, as stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AmountLine {
+    pub kind: String,
+    /// SEK with two decimals, as a string.
+    #[schema(value_type = String, example = "6200.00")]
+    pub amount: Decimal,
+}
+
+/// A decision on an application (BR-3).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Decision {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    /// SEK with two decimals, as a string; `0.00` for a rejection.
+    #[schema(value_type = String, example = "8450.00")]
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    /// Assessed work capacity, 0–100; at least 25 triggers the coach rule (BR-5).
+    pub work_capacity_percent: i32,
+    #[schema(example = "2026-11")]
+    pub support_month: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl From<DecisionRow> for Decision {
+    fn from(row: DecisionRow) -> Self {
+        Self {
+            id: Uuid::try_parse(&row.id).unwrap_or_default(),
+            outcome: Outcome::parse(&row.outcome).unwrap_or(Outcome::Rejected),
+            amount: from_ore(row.amount_ore),
+            reason: row.reason,
+            work_capacity_percent: row.work_capacity_percent,
+            support_month: row.support_month,
+            decided_at: row.decided_at.and_utc(),
+        }
+    }
+}
+
+/// Links to related resources.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationLinks {
+    #[serde(rename = "self")]
+    pub self_link: String,
+    /// The applicant, where the view shows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<String>,
+}
+
+/// An application as the caller may see it. `view` says which fields are
+/// there: `full` (caseworkers, the case system) has all; `labour_market`
+/// (coaches, AF officers) has no money, household or free text; `receipt`
+/// (the portal, on what it submitted) has receipt, status and dates only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Application {
+    pub id: Uuid,
+    #[schema(example = "0483")]
+    pub municipality: String,
+    /// The receipt number from the municipality's series.
+    #[schema(example = "EB-2026-000123")]
+    pub receipt_number: String,
+    pub status: Status,
+    /// `full`, `labour_market` or `receipt`.
+    #[schema(example = "full")]
+    pub view: String,
+    #[schema(example = "2026-12")]
+    pub support_month: String,
+    /// When the application came in (the application date).
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; the `ETag` is this number in quotes.
+    pub version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons_for_need: Option<Vec<ReasonForNeed>>,
+    /// From the decision, in the labour-market view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_capacity_percent: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub co_applicant_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<Child>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomes: Option<Vec<AmountLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expenses: Option<Vec<AmountLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
+    pub links: ApplicationLinks,
+}
+
+impl Application {
+    /// The application as `view` may see it.
+    pub fn new(
+        row: ApplicationRow,
+        items: Vec<ItemRow>,
+        decision: Option<DecisionRow>,
+        view: ApplicationView,
+    ) -> Self {
+        let uuid = |s: &str| Uuid::try_parse(s).unwrap_or_default();
+        let full = view == ApplicationView::Full;
+        let person = view != ApplicationView::Receipt;
+        let lines = |direction: &str| -> Vec<AmountLine> {
+            items
+                .iter()
+                .filter(|i| i.direction == direction)
+                .map(|i| AmountLine {
+                    kind: i.kind.clone(),
+                    amount: from_ore(i.amount_ore),
+                })
+                .collect()
+        };
+        let reasons: Vec<ReasonForNeed> =
+            serde_json::from_str::<Vec<String>>(&row.reasons_for_need)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| ReasonForNeed::parse(r).ok())
+                .collect();
+        let children: Vec<Child> = serde_json::from_str::<Vec<i32>>(&row.children)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|birth_year| Child { birth_year })
+            .collect();
+        let self_link = format!("/api/v1/{}/applications/{}", row.municipality, row.id);
+        let applicant_link = format!(
+            "/api/v1/{}/applicants/{}",
+            row.municipality, row.applicant_id
+        );
+        Self {
+            id: uuid(&row.id),
+            receipt_number: row.receipt_number,
+            status: Status::parse(&row.status).unwrap_or(Status::Received),
+            view: match view {
+                ApplicationView::Full => "full",
+                ApplicationView::LabourMarket => "labour_market",
+                ApplicationView::Receipt => "receipt",
+            }
+            .into(),
+            support_month: row.support_month,
+            received_at: row.received_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+            applicant_id: person.then(|| uuid(&row.applicant_id)),
+            reasons_for_need: person.then_some(reasons),
+            work_capacity_percent: (view == ApplicationView::LabourMarket)
+                .then(|| decision.as_ref().map(|d| d.work_capacity_percent))
+                .flatten(),
+            co_applicant_id: full
+                .then(|| row.co_applicant_id.as_deref().map(uuid))
+                .flatten(),
+            children: full.then_some(children),
+            channel: full.then(|| Channel::parse(&row.channel).ok()).flatten(),
+            incomes: full.then(|| lines("income")),
+            expenses: full.then(|| lines("expense")),
+            message: full.then_some(row.message).flatten(),
+            decision: full.then(|| decision.map(Decision::from)).flatten(),
+            submitted_by: full.then_some(row.submitted_by),
+            links: ApplicationLinks {
+                self_link,
+                applicant: person.then_some(applicant_link),
+            },
+            municipality: row.municipality,
+        }
+    }
+}
+
+/// One page of applications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPage {
+    pub items: Vec<Application>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A decision to record (BR-3).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "outcome": "granted", "amount": "8450.00", "work_capacity_percent": 50, "support_month": "2026-12"
+}))]
+pub struct DecisionBody {
+    #[schema(value_type = Outcome)]
+    pub outcome: String,
+    /// SEK, at most 2 decimals, as a string. Required and above zero unless rejected.
+    #[schema(example = "8450.00")]
+    pub amount: Option<String>,
+    /// Required for a rejection.
+    pub reason: Option<String>,
+    /// Assessed work capacity, 0–100.
+    pub work_capacity_percent: i32,
+    /// Must be the application's support month.
+    #[schema(example = "2026-12")]
+    pub support_month: String,
+}
+
+/// A decision as checked.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub outcome: Outcome,
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    pub work_capacity_percent: i32,
+    pub support_month: Month,
+}
+
+/// Checks a decision against BR-3, naming every bad field.
+pub fn new_decision(body: &DecisionBody) -> Result<NewDecision, AppError> {
+    let mut c = Checker::default();
+    let outcome = c.check("outcome", Outcome::parse(&body.outcome));
+    let amount = match (&body.amount, outcome) {
+        (Some(text), Some(o)) => c.check(
+            "amount",
+            parse_sek(text, false).and_then(|a| match o {
+                Outcome::Rejected if !a.is_zero() => {
+                    Err("must be 0 or absent for a rejection".into())
+                }
+                Outcome::Granted | Outcome::PartiallyGranted if a.is_zero() => {
+                    Err("must be above zero when granting".into())
+                }
+                _ => Ok(a),
+            }),
+        ),
+        (None, Some(Outcome::Rejected)) => Some(Decimal::ZERO),
+        (None, Some(_)) => c.check("amount", Err("is required when granting".into())),
+        (_, None) => None,
+    };
+    let reason = match (&body.reason, outcome) {
+        (Some(r), _) => c.check(
+            "reason",
+            if r.trim().is_empty() || r.chars().count() > 2000 {
+                Err("must be 1-2000 characters".to_owned())
+            } else {
+                Ok(Some(r.trim().to_owned()))
+            },
+        ),
+        (None, Some(Outcome::Rejected)) => {
+            c.check("reason", Err("a rejection needs a reason".into()))
+        }
+        (None, _) => Some(None),
+    };
+    let wcp = c.check(
+        "work_capacity_percent",
+        if (0..=100).contains(&body.work_capacity_percent) {
+            Ok(body.work_capacity_percent)
+        } else {
+            Err("must be between 0 and 100".to_owned())
+        },
+    );
+    let support_month = c.check("support_month", Month::parse(&body.support_month));
+    c.finish().map_err(AppError::Validation)?;
+    let missing = || AppError::internal("validated field missing");
+    Ok(NewDecision {
+        outcome: outcome.ok_or_else(missing)?,
+        amount: amount.ok_or_else(missing)?,
+        reason: reason.ok_or_else(missing)?,
+        work_capacity_percent: wcp.ok_or_else(missing)?,
+        support_month: support_month.ok_or_else(missing)?,
+    })
+}

@@ -1,0 +1,127 @@
+//! The change feed for the case system: `GET /api/v1/{municipality}/events`.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::MunicipalityPath;
+use super::{admit, parameter_error};
+use crate::auth::Principal;
+use crate::auth::policy::Operation;
+use crate::db::events;
+use crate::error::AppError;
+use crate::openapi::problems::*;
+use crate::startup::AppState;
+use crate::telemetry::RequestId;
+
+/// Where to resume.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The `cursor` of the last event already handled; from the start when left out.
+    pub after: Option<String>,
+    /// Events per page, 1–1000 (default 100).
+    pub limit: Option<u32>,
+}
+
+/// One change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    /// Resume after this event with `?after=` this value.
+    #[schema(example = "1042")]
+    pub cursor: String,
+    /// What happened: `applicant.created`, `applicant.updated`,
+    /// `application.created`, `application.status_changed`,
+    /// `decision.created`, `payment.created`, `consent.created`, `consent.revoked`.
+    #[serde(rename = "type")]
+    #[schema(example = "application.created")]
+    pub event_type: String,
+    /// The kind of resource: `applicant`, `application`, `decision`, `payment`, `consent`.
+    #[schema(example = "application")]
+    pub resource: String,
+    /// The resource's id.
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<Event>,
+    /// The cursor to resume after: the last item's, or the one asked with
+    /// when nothing new has happened.
+    pub next_cursor: Option<String>,
+}
+
+/// Read the change feed.
+///
+/// Every create and change, in commit order. A reader that stores the last
+/// `cursor` it handled and resumes with `?after=` sees every event exactly
+/// once, even while writers run in parallel: numbers are handed out in the
+/// writing transaction under a lock held to its commit.
+#[utoipa::path(
+    get,
+    path = "/api/v1/{municipality}/events",
+    tag = "events",
+    operation_id = "list_events",
+    params(MunicipalityPath, FeedQuery),
+    responses(
+        (status = 200, description = "The next events", body = EventPage),
+        (status = 400, response = InvalidParameter),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    request_id: RequestId,
+    path: web::Path<MunicipalityPath>,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let municipality = admit(
+        &state,
+        &principal,
+        &request_id.0,
+        Operation::ReadEvents,
+        &path.municipality,
+    )
+    .await?;
+    let limit = i64::from(query.limit.unwrap_or(100));
+    if !(1..=1000).contains(&limit) {
+        return Err(parameter_error("must be between 1 and 1000", "limit"));
+    }
+    let after = match &query.after {
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| parameter_error("must be a cursor this feed gave out", "after"))?,
+        None => 0,
+    };
+    let rows = state
+        .db
+        .read(move |conn| Ok(events::page(conn, municipality.as_str(), after, limit)?))
+        .await?;
+    let next_cursor = rows
+        .last()
+        .map_or(query.after.clone(), |r| Some(r.seq.to_string()));
+    let items = rows
+        .into_iter()
+        .map(|r| Event {
+            cursor: r.seq.to_string(),
+            event_type: r.event_type,
+            resource: r.resource,
+            id: r.resource_id,
+            occurred_at: r.occurred_at.and_utc(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EventPage { items, next_cursor }))
+}

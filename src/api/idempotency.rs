@@ -1,0 +1,156 @@
+//! Exactly-once submissions (BR-2): `Idempotency-Key`.
+//!
+//! The first request with a key claims it in the same transaction as its
+//! work and stores its response; a retry with the same key and body gets that
+//! response again, with `Idempotent-Replayed: true`; the same key with another
+//! body is a 422 problem. Keys are scoped to the client and kept for good
+//! (well over the 24 hours a portal may retry in).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::db::idempotency::{self as repo, IdempotencyRow};
+use crate::db::{DbConn, is_unique_violation};
+use crate::error::AppError;
+
+pub const HEADER: &str = "idempotency-key";
+
+/// A checked key with the hash of the request it came with.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub client: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// Reads `Idempotency-Key`: 1–255 visible ASCII characters. Required when `required`.
+pub fn read(req: &HttpRequest, required: bool) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return if required {
+            Err(AppError::IdempotencyKeyRequired)
+        } else {
+            Ok(None)
+        };
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| AppError::IdempotencyKeyRequired)?
+        .trim();
+    let key = key
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .unwrap_or(key);
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::IdempotencyKeyRequired);
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The hash of a request: its target and its body as canonical JSON (keys
+/// sorted, no insignificant white space), so formatting does not matter.
+pub fn request_hash(target: &str, body: &[u8]) -> Result<String, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| AppError::MalformedBody(e.to_string()))?;
+    let mut hasher = Sha256::new();
+    hasher.update(target.as_bytes());
+    hasher.update([0]);
+    hasher.update(value.to_string().as_bytes());
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// What a claim found.
+pub enum Claim {
+    /// The key is new and now held by this transaction.
+    Fresh,
+    /// The key was used before with this request: its stored response.
+    Replay(StoredResponse),
+}
+
+/// A response kept for replays.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// Claims `key` in the caller's transaction, or finds its stored response.
+pub fn claim(conn: &mut DbConn, key: &Key) -> Result<Claim, AppError> {
+    if let Some(row) = repo::find(conn, &key.client, &key.key)? {
+        if row.request_hash != key.request_hash {
+            return Err(AppError::IdempotencyKeyReused);
+        }
+        return Ok(Claim::Replay(StoredResponse {
+            status: u16::try_from(row.status_code).unwrap_or(500),
+            location: row.location,
+            body: row.response_body,
+            replayed: true,
+        }));
+    }
+    repo::claim(
+        conn,
+        &row(
+            key,
+            &StoredResponse {
+                status: 0,
+                location: None,
+                body: String::new(),
+                replayed: false,
+            },
+        ),
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Contention
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(Claim::Fresh)
+}
+
+/// Stores the response of a claimed key.
+pub fn complete(conn: &mut DbConn, key: &Key, response: &StoredResponse) -> Result<(), AppError> {
+    Ok(repo::complete(conn, &row(key, response))?)
+}
+
+fn row(key: &Key, response: &StoredResponse) -> IdempotencyRow {
+    IdempotencyRow {
+        client: key.client.clone(),
+        idempotency_key: key.key.clone(),
+        request_hash: key.request_hash.clone(),
+        status_code: i32::from(response.status),
+        location: response.location.clone(),
+        response_body: response.body.clone(),
+        created_at: crate::domain::time::now().naive_utc(),
+    }
+}
+
+impl StoredResponse {
+    /// The HTTP answer, with `ETag` from the body's `version`.
+    pub fn respond(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/json");
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Some(location) = &self.location {
+            response.insert_header((header::LOCATION, location.as_str()));
+        }
+        if let Some(version) = serde_json::from_str::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["version"].as_i64())
+        {
+            response.insert_header((header::ETAG, super::params::etag(version)));
+        }
+        if self.replayed {
+            response.insert_header(("idempotent-replayed", "true"));
+        }
+        response.body(self.body.clone())
+    }
+}

@@ -1,0 +1,249 @@
+//! Rows of applications, their declared items, decisions and payments.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{application_items, applications, decisions, payments, receipt_sequences};
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
+#[diesel(table_name = applications)]
+pub struct ApplicationRow {
+    pub municipality: String,
+    pub id: String,
+    pub receipt_number: String,
+    pub applicant_id: String,
+    pub co_applicant_id: Option<String>,
+    /// JSON array of birth years.
+    pub children: String,
+    pub support_month: String,
+    pub channel: String,
+    /// JSON array of reason codes.
+    pub reasons_for_need: String,
+    pub message: Option<String>,
+    pub status: String,
+    /// The `sub` of the submitter (an API client's id for machine clients).
+    pub submitted_by: String,
+    pub submitted_role: String,
+    pub received_at: NaiveDateTime,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
+#[diesel(table_name = application_items)]
+pub struct ItemRow {
+    pub municipality: String,
+    pub application_id: String,
+    pub line_no: i32,
+    /// `income` or `expense`.
+    pub direction: String,
+    pub kind: String,
+    pub amount_ore: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
+#[diesel(table_name = decisions)]
+pub struct DecisionRow {
+    pub municipality: String,
+    pub id: String,
+    pub application_id: String,
+    pub outcome: String,
+    pub amount_ore: i64,
+    pub reason: Option<String>,
+    pub work_capacity_percent: i32,
+    pub support_month: String,
+    pub decided_by: String,
+    pub decided_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub municipality: String,
+    pub id: String,
+    pub application_id: String,
+    pub support_month: String,
+    pub amount_ore: i64,
+    pub paid_on: NaiveDate,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The next number in the municipality's receipt series for `year`.
+/// Creating a year's series can race on PostgreSQL; the loser fails with a
+/// unique violation and its transaction is retried.
+pub fn next_receipt_number(conn: &mut DbConn, municipality: &str, year: i32) -> QueryResult<i64> {
+    let key = (municipality, year);
+    let next: Option<i64> = diesel::update(receipt_sequences::table.find(key))
+        .set(receipt_sequences::last_value.eq(receipt_sequences::last_value + 1))
+        .returning(receipt_sequences::last_value)
+        .get_result(conn)
+        .optional()?;
+    if let Some(n) = next {
+        return Ok(n);
+    }
+    diesel::insert_into(receipt_sequences::table)
+        .values((
+            receipt_sequences::municipality.eq(municipality),
+            receipt_sequences::year.eq(year),
+            receipt_sequences::last_value.eq(1_i64),
+        ))
+        .execute(conn)?;
+    Ok(1)
+}
+
+pub fn insert(conn: &mut DbConn, row: &ApplicationRow, items: &[ItemRow]) -> QueryResult<()> {
+    diesel::insert_into(applications::table)
+        .values(row)
+        .execute(conn)?;
+    for item in items {
+        diesel::insert_into(application_items::table)
+            .values(item)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(
+    conn: &mut DbConn,
+    municipality: &str,
+    id: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .find((municipality, id))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn items(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Vec<ItemRow>> {
+    application_items::table
+        .filter(application_items::municipality.eq(municipality))
+        .filter(application_items::application_id.eq(id))
+        .order(application_items::line_no.asc())
+        .select(ItemRow::as_select())
+        .load(conn)
+}
+
+/// Filters of the application list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub submitted_by: Option<String>,
+    pub status: Option<String>,
+    pub applicant_id: Option<String>,
+}
+
+/// One page in id (creation) order.
+pub fn page(
+    conn: &mut DbConn,
+    municipality: &str,
+    filter: &ListFilter,
+    after_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ApplicationRow>> {
+    let mut query = applications::table
+        .filter(applications::municipality.eq(municipality))
+        .select(ApplicationRow::as_select())
+        .order(applications::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(applications::id.gt(after.to_owned()));
+    }
+    if let Some(by) = &filter.submitted_by {
+        query = query.filter(applications::submitted_by.eq(by.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(applications::status.eq(status.clone()));
+    }
+    if let Some(applicant) = &filter.applicant_id {
+        query = query.filter(
+            applications::applicant_id
+                .eq(applicant.clone())
+                .or(applications::co_applicant_id.eq(applicant.clone())),
+        );
+    }
+    query.load(conn)
+}
+
+/// Writes a changed row if its version is still `expected_version`.
+pub fn update(conn: &mut DbConn, row: &ApplicationRow, expected_version: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        applications::table
+            .find((row.municipality.as_str(), row.id.as_str()))
+            .filter(applications::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_decision(conn: &mut DbConn, row: &DecisionRow) -> QueryResult<()> {
+    diesel::insert_into(decisions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn decision_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    application_id: &str,
+) -> QueryResult<Option<DecisionRow>> {
+    decisions::table
+        .filter(decisions::municipality.eq(municipality))
+        .filter(decisions::application_id.eq(application_id))
+        .select(DecisionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_payment(conn: &mut DbConn, row: &PaymentRow) -> QueryResult<()> {
+    diesel::insert_into(payments::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Öre paid so far for an application's month.
+pub fn paid_ore(
+    conn: &mut DbConn,
+    municipality: &str,
+    application_id: &str,
+    month: &str,
+) -> QueryResult<i64> {
+    let rows: Vec<i64> = payments::table
+        .filter(payments::municipality.eq(municipality))
+        .filter(payments::application_id.eq(application_id))
+        .filter(payments::support_month.eq(month))
+        .select(payments::amount_ore)
+        .load(conn)?;
+    Ok(rows.iter().sum())
+}
+
+pub fn payments_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    application_id: &str,
+) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::municipality.eq(municipality))
+        .filter(payments::application_id.eq(application_id))
+        .order((payments::created_at.asc(), payments::id.asc()))
+        .select(PaymentRow::as_select())
+        .load(conn)
+}
+
+pub fn find_payment(
+    conn: &mut DbConn,
+    municipality: &str,
+    id: &str,
+) -> QueryResult<Option<PaymentRow>> {
+    payments::table
+        .find((municipality, id))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,47 @@
+//! Stored first responses of idempotent requests.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::idempotency_keys;
+
+#[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub client: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub status_code: i32,
+    pub location: Option<String>,
+    pub response_body: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConn, client: &str, key: &str) -> QueryResult<Option<IdempotencyRow>> {
+    idempotency_keys::table
+        .find((client, key))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Claims a key before the work is done. On PostgreSQL a concurrent claim
+/// of the same key waits here until this transaction ends, then fails with
+/// a unique violation.
+pub fn claim(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Stores the response once the work is done.
+pub fn complete(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
+    diesel::update(
+        idempotency_keys::table.find((row.client.as_str(), row.idempotency_key.as_str())),
+    )
+    .set(row)
+    .execute(conn)
+    .map(drop)
+}
