@@ -87,15 +87,15 @@ pub fn update(conn: &mut DbConn, row: &ApplicantRow, expected_version: i64) -> Q
     Ok(n == 1)
 }
 
-/// What ties the caller's organisations to the person. Referrals and
-/// consents are not part of this schema version, so nothing ties a coach or
-/// an AF officer to anyone yet, and they see no one.
-pub fn relations(
-    _conn: &mut DbConn,
-    _municipality: &str,
-    _id: &str,
-) -> QueryResult<PersonRelations> {
-    Ok(PersonRelations::default())
+/// What ties Viadidakt and AF to the person: active consents. Referrals are
+/// not part of this schema version, so no coach has an open referral yet.
+pub fn relations(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<PersonRelations> {
+    use super::consents::active_to;
+    Ok(PersonRelations {
+        open_referral_to_viadidakt: false,
+        consent_to_viadidakt: active_to(conn, municipality, id, "viadidakt")?,
+        consent_to_employment_service: active_to(conn, municipality, id, "employment_service")?,
+    })
 }
 
 impl ApplicantRow {

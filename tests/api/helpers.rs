@@ -106,10 +106,19 @@ impl TestApp {
     }
 
     pub fn token_for(&self, role: Role, municipalities: &[&str]) -> String {
+        self.token_with(role, municipalities, &format!("test-{role}"))
+    }
+
+    /// A token for `role` in 0483 with its own subject.
+    pub fn token_as(&self, role: Role, subject: &str) -> String {
+        self.token_with(role, &["0483"], subject)
+    }
+
+    pub fn token_with(&self, role: Role, municipalities: &[&str], subject: &str) -> String {
         mint(
             &self.keys,
             &MintRequest {
-                subject: format!("test-{role}"),
+                subject: subject.to_owned(),
                 role,
                 unit: None,
                 municipalities: municipalities
@@ -251,4 +260,101 @@ pub async fn assert_problem(
     );
     assert_eq!(body["status"], status, "[{backend}] status member");
     body
+}
+
+/// A portal submission for the person with `personal_number` (registered on
+/// the way when unknown).
+pub fn application_body(personal_number: &str) -> Value {
+    json!({
+        "applicant": { "personal_number": personal_number, "first_name": "Tolvan", "last_name": "Tolvansson" },
+        "children": [ { "birth_year": 2019 } ],
+        "support_month": current_month(),
+        "channel": "e_service",
+        "reasons_for_need": [ "unemployed" ],
+        "incomes": [ { "kind": "housing_allowance", "amount": "1200.00" } ],
+        "expenses": [ { "kind": "rent", "amount": "6200.00" }, { "kind": "electricity", "amount": "450.50" } ],
+        "message": "Jag söker arbete."
+    })
+}
+
+/// This month, `YYYY-MM`, in Sweden.
+pub fn current_month() -> String {
+    bistand::domain::time::today_in_sweden()
+        .format("%Y-%m")
+        .to_string()
+}
+
+impl TestApp {
+    /// Posts an application with an optional `Idempotency-Key`.
+    pub async fn submit(&self, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/v1/0483/applications"))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Posts an action (`investigation`, `withdraw`, `decision`) with `If-Match`.
+    pub async fn act(
+        &self,
+        id: &str,
+        action: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/v1/0483/applications/{id}/{action}")))
+            .bearer_auth(token);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Counts rows of a table, to prove that a refused request wrote nothing.
+    pub async fn count(&self, table: &'static str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.db
+            .read(move |conn| {
+                Ok(
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+                        .get_result::<Count>(conn)?
+                        .n,
+                )
+            })
+            .await
+            .expect("count")
+    }
+
+    /// Row counts of every table a submission touches.
+    pub async fn footprint(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in [
+            "applicants",
+            "applications",
+            "application_items",
+            "events",
+            "idempotency_keys",
+            "decisions",
+            "payments",
+            "consents",
+        ] {
+            counts.push(self.count(table).await);
+        }
+        counts
+    }
 }

@@ -4,9 +4,12 @@
 
 mod access;
 mod applicants;
+mod applications;
 mod audit;
+mod consents;
 mod contract;
 mod errors;
+mod feed;
 mod helpers;
 mod logs;
 mod oauth;

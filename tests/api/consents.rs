@@ -1,0 +1,257 @@
+//! Consents (BR-6b) and the register extract.
+
+use bistand::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn consent(recipient: &str) -> Value {
+    json!({
+        "recipient": recipient,
+        "purpose": "Samverkan om planering mot arbete",
+        "given_at": "2026-11-20T09:30:00Z",
+        "channel": "visit"
+    })
+}
+
+#[actix_web::test]
+async fn an_af_officer_sees_a_person_only_while_a_consent_to_af_is_active() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let person = app.create_applicant(TOLVAN).await;
+        let path = person["links"]["self"].as_str().unwrap().to_owned();
+        let officer = app.token(Role::EmploymentOfficer);
+        let caseworker = app.token(Role::Caseworker);
+        assert_problem(app.get(&path, &officer).await, 404, "not-found", b).await;
+
+        // A consent to Viadidakt does not open the person to AF.
+        let response = app
+            .post(
+                &format!("{path}/consents"),
+                &caseworker,
+                &consent("viadidakt"),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "[{b}]");
+        assert_problem(app.get(&path, &officer).await, 404, "not-found", b).await;
+
+        let response = app
+            .post(
+                &format!("{path}/consents"),
+                &caseworker,
+                &consent("employment_service"),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "[{b}]");
+        let given: Value = response.json().await.unwrap();
+        assert_eq!(given["active"], true, "[{b}]");
+        let seen = app.get(&path, &officer).await;
+        assert_eq!(seen.status(), 200, "[{b}] visible with consent");
+        // Seeing is not changing.
+        let response = app
+            .patch(
+                &path,
+                &officer,
+                Some("\"1\""),
+                &json!({ "phone": "0150-1111111" }),
+            )
+            .await;
+        assert_problem(response, 403, "forbidden", b).await;
+
+        let revoke = format!(
+            "/api/v1/0483/consents/{}/revoke",
+            given["id"].as_str().unwrap()
+        );
+        let response = app.post(&revoke, &caseworker, &json!({})).await;
+        assert_eq!(response.status(), 200, "[{b}]");
+        let revoked: Value = response.json().await.unwrap();
+        assert_eq!(revoked["active"], false, "[{b}]");
+        assert!(revoked["revoked_at"].is_string(), "[{b}]");
+        assert_problem(app.get(&path, &officer).await, 404, "not-found", b).await;
+        assert_problem(
+            app.post(&revoke, &caseworker, &json!({})).await,
+            409,
+            "consent-revoked",
+            b,
+        )
+        .await;
+
+        let list: Value = app
+            .get(&format!("{path}/consents"), &caseworker)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let active: Vec<bool> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["active"].as_bool().unwrap())
+            .collect();
+        assert_eq!(active, [true, false], "[{b}] the history is kept");
+    }
+}
+
+#[actix_web::test]
+async fn bad_consents_name_every_field_and_the_portal_acts_only_for_its_own_applicants() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let person = app.create_applicant(TOLVAN).await;
+        let path = format!("{}/consents", person["links"]["self"].as_str().unwrap());
+        let bad = json!({ "recipient": "police", "purpose": "", "given_at": "2999-01-01T00:00:00Z", "channel": "fax" });
+        let problem = assert_problem(
+            app.post(&path, &app.token(Role::Caseworker), &bad).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        let names: Vec<&str> = problem["invalid_params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["recipient", "purpose", "given_at", "channel"],
+            "[{b}]"
+        );
+
+        let portal = app.token(Role::Eservice);
+        assert_problem(
+            app.post(&path, &portal, &consent("viadidakt")).await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+        let mut body = application_body(TOLVAN);
+        body["applicant"] = json!({ "id": person["id"] });
+        assert_eq!(
+            app.submit(&portal, Some("c-1"), &body).await.status(),
+            201,
+            "[{b}]"
+        );
+        assert_eq!(
+            app.post(&path, &portal, &consent("viadidakt"))
+                .await
+                .status(),
+            201,
+            "[{b}]"
+        );
+        assert_problem(app.get(&path, &portal).await, 403, "forbidden", b).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_register_extract_holds_everything_about_the_person_and_who_read_it() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let submitted: Value = app
+            .submit(&cs, None, &application_body(TOLVAN))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = submitted["id"].as_str().unwrap().to_owned();
+        let applicant = submitted["applicant_id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            app.act(&id, "investigation", &cs, Some("\"1\""), None)
+                .await
+                .status(),
+            200
+        );
+        let grant = json!({ "outcome": "granted", "amount": "7000.00", "work_capacity_percent": 50, "support_month": current_month() });
+        assert_eq!(
+            app.act(&id, "decision", &cs, Some("\"2\""), Some(&grant))
+                .await
+                .status(),
+            200
+        );
+        let today = bistand::domain::time::today_in_sweden().to_string();
+        let payment = json!({ "application_id": id, "support_month": current_month(), "amount": "7000.00", "paid_on": today });
+        assert_eq!(
+            app.post("/api/v1/0483/payments", &cs, &payment)
+                .await
+                .status(),
+            201
+        );
+        let person = format!("/api/v1/0483/applicants/{applicant}");
+        let caseworker = app.token(Role::Caseworker);
+        assert_eq!(
+            app.post(
+                &format!("{person}/consents"),
+                &caseworker,
+                &consent("viadidakt")
+            )
+            .await
+            .status(),
+            201
+        );
+        assert_eq!(
+            app.get(
+                &person,
+                &app.token_as(Role::Caseworker, "kalle.handlaggare")
+            )
+            .await
+            .status(),
+            200
+        );
+
+        let response = app.get(&format!("{person}/export"), &caseworker).await;
+        assert_eq!(response.status(), 200, "[{b}]");
+        let extract: Value = response.json().await.unwrap();
+        assert_eq!(
+            extract["applicant"]["personal_number"], "191212121212",
+            "[{b}]"
+        );
+        assert_eq!(
+            extract["applications"][0]["decision"]["amount"], "7000.00",
+            "[{b}]"
+        );
+        assert_eq!(
+            extract["applications"][0]["incomes"][0]["amount"], "1200.00",
+            "[{b}]"
+        );
+        assert_eq!(extract["payments"][0]["amount"], "7000.00", "[{b}]");
+        assert_eq!(extract["consents"][0]["recipient"], "viadidakt", "[{b}]");
+        let accesses = extract["accesses"].as_array().unwrap();
+        assert!(
+            accesses
+                .iter()
+                .any(|a| a["actor"] == "kalle.handlaggare" && a["action"] == "applicant.read"),
+            "[{b}] the read by another caseworker is listed"
+        );
+        assert!(
+            accesses
+                .iter()
+                .any(|a| a["action"] == "application.decide" && a["role"] == "case_system"),
+            "[{b}]"
+        );
+
+        // The extract is itself audited, and only caseworkers take it.
+        let again: Value = app
+            .get(&format!("{person}/export"), &caseworker)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            again["accesses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["action"] == "applicant.export"),
+            "[{b}]"
+        );
+        assert_problem(
+            app.get(&format!("{person}/export"), &cs).await,
+            403,
+            "forbidden",
+            b,
+        )
+        .await;
+    }
+}
