@@ -1,7 +1,7 @@
 //! Exactly-once submissions (BR-2): `Idempotency-Key`.
 //!
-//! The first request with a key claims it in the same transaction as its
-//! work and stores its response; a retry with the same key and body gets that
+//! The first request with a key stores its response in the same transaction
+//! as its work; a retry with the same key and body gets that
 //! response again, with `Idempotent-Replayed: true`; the same key with another
 //! body is a 422 problem. Keys are scoped to the client and kept for good
 //! (well over the 24 hours a portal may retry in).
@@ -63,9 +63,9 @@ pub fn request_hash(target: &str, body: &[u8]) -> Result<String, AppError> {
         .collect())
 }
 
-/// What a claim found.
+/// What a look-up of a key found.
 pub enum Claim {
-    /// The key is new and now held by this transaction.
+    /// The key is new.
     Fresh,
     /// The key was used before with this request: its stored response.
     Replay(StoredResponse),
@@ -80,44 +80,33 @@ pub struct StoredResponse {
     pub replayed: bool,
 }
 
-/// Claims `key` in the caller's transaction, or finds its stored response.
+/// Finds the stored response of `key`, if it was used before.
 pub fn claim(conn: &mut DbConn, key: &Key) -> Result<Claim, AppError> {
-    if let Some(row) = repo::find(conn, &key.client, &key.key)? {
-        if row.request_hash != key.request_hash {
-            return Err(AppError::IdempotencyKeyReused);
-        }
-        return Ok(Claim::Replay(StoredResponse {
+    match repo::find(conn, &key.client, &key.key)? {
+        Some(row) if row.request_hash != key.request_hash => Err(AppError::IdempotencyKeyReused),
+        Some(row) => Ok(Claim::Replay(StoredResponse {
             status: u16::try_from(row.status_code).unwrap_or(500),
             location: row.location,
             body: row.response_body,
             replayed: true,
-        }));
+        })),
+        None => Ok(Claim::Fresh),
     }
-    repo::claim(
-        conn,
-        &row(
-            key,
-            &StoredResponse {
-                status: 0,
-                location: None,
-                body: String::new(),
-                replayed: false,
-            },
-        ),
-    )
-    .map_err(|e| {
+}
+
+/// Stores the response of a fresh key, in the transaction that did the
+/// work. When a concurrent request with the same key committed first (on
+/// PostgreSQL the insert waits for it), this fails with
+/// [`AppError::Contention`]: the work is rolled back and retried, and the
+/// retry finds and replays the first response.
+pub fn complete(conn: &mut DbConn, key: &Key, response: &StoredResponse) -> Result<(), AppError> {
+    repo::insert(conn, &row(key, response)).map_err(|e| {
         if is_unique_violation(&e) {
             AppError::Contention
         } else {
             e.into()
         }
-    })?;
-    Ok(Claim::Fresh)
-}
-
-/// Stores the response of a claimed key.
-pub fn complete(conn: &mut DbConn, key: &Key, response: &StoredResponse) -> Result<(), AppError> {
-    Ok(repo::complete(conn, &row(key, response))?)
+    })
 }
 
 fn row(key: &Key, response: &StoredResponse) -> IdempotencyRow {

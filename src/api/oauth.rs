@@ -19,6 +19,7 @@ use crate::startup::AppState;
 /// A token request, form-encoded. Client credentials go in HTTP Basic
 /// authentication (preferred) or in the form, not both.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({ "grant_type": "client_credentials" }))]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
     #[schema(example = "client_credentials")]

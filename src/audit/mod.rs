@@ -96,9 +96,18 @@ impl AuditEvent {
     }
 }
 
-/// Appends events to the chain inside the caller's transaction. Call it as
-/// the last step of a transaction: it locks the chain head until commit.
+/// Appends events to the chain in the caller's transaction. Call it as the
+/// last step of a transaction: it locks the chain head until commit. On the
+/// SQLite writer the records join the group commit's single chain step.
 pub fn append(conn: &mut DbConn, events: &[AuditEvent]) -> diesel::QueryResult<()> {
+    if crate::db::defer_audit(events) {
+        return Ok(());
+    }
+    append_now(conn, events)
+}
+
+/// Appends events to the chain now.
+pub fn append_now(conn: &mut DbConn, events: &[AuditEvent]) -> diesel::QueryResult<()> {
     if events.is_empty() {
         return Ok(());
     }

@@ -46,6 +46,15 @@ impl NewEvent {
 /// head row, which stays locked until commit, so numbers follow commit order
 /// and a reader that resumes after its last number never skips one.
 pub fn append(conn: &mut DbConn, new: &[NewEvent], at: NaiveDateTime) -> QueryResult<()> {
+    if super::writer::defer_events(new, at) {
+        return Ok(());
+    }
+    let timed: Vec<(NewEvent, NaiveDateTime)> = new.iter().cloned().map(|e| (e, at)).collect();
+    append_all(conn, &timed)
+}
+
+/// Appends events, each with its own time, under one lock of the head.
+pub fn append_all(conn: &mut DbConn, new: &[(NewEvent, NaiveDateTime)]) -> QueryResult<()> {
     if new.is_empty() {
         return Ok(());
     }
@@ -54,7 +63,7 @@ pub fn append(conn: &mut DbConn, new: &[NewEvent], at: NaiveDateTime) -> QueryRe
         .set(event_head::seq.eq(event_head::seq + n))
         .returning(event_head::seq)
         .get_result(conn)?;
-    for (i, event) in new.iter().enumerate() {
+    for (i, (event, at)) in new.iter().enumerate() {
         diesel::insert_into(events::table)
             .values(&EventRow {
                 seq: last - n + 1 + i as i64,
@@ -62,7 +71,7 @@ pub fn append(conn: &mut DbConn, new: &[NewEvent], at: NaiveDateTime) -> QueryRe
                 event_type: event.event_type.to_owned(),
                 resource: event.resource.to_owned(),
                 resource_id: event.resource_id.clone(),
-                occurred_at: at,
+                occurred_at: *at,
             })
             .execute(conn)?;
     }

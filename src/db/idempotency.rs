@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::idempotency_keys;
 
-#[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
     pub client: String,
@@ -26,22 +26,10 @@ pub fn find(conn: &mut DbConn, client: &str, key: &str) -> QueryResult<Option<Id
         .optional()
 }
 
-/// Claims a key before the work is done. On PostgreSQL a concurrent claim
-/// of the same key waits here until this transaction ends, then fails with
-/// a unique violation.
-pub fn claim(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
+/// Stores a key with its response; a unique violation when the key exists.
+pub fn insert(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values(row)
         .execute(conn)
         .map(drop)
-}
-
-/// Stores the response once the work is done.
-pub fn complete(conn: &mut DbConn, row: &IdempotencyRow) -> QueryResult<()> {
-    diesel::update(
-        idempotency_keys::table.find((row.client.as_str(), row.idempotency_key.as_str())),
-    )
-    .set(row)
-    .execute(conn)
-    .map(drop)
 }

@@ -11,6 +11,8 @@ pub mod idempotency;
 pub mod schema;
 mod writer;
 
+pub(crate) use writer::defer_audit;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -3,7 +3,13 @@
 //! transaction (group commit). Each request runs inside its own savepoint, so
 //! one that fails rolls back alone; none is answered before the commit that
 //! holds it is durable (`synchronous=FULL`).
+//!
+//! Audit records and feed events of the requests in a group are appended
+//! once, at the end of the group's transaction, in request order: one chain
+//! step and one feed step per commit instead of one per request. Those of a
+//! request whose savepoint rolled back are dropped with it.
 
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
@@ -18,9 +24,47 @@ const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before new ones are refused with 503.
 const QUEUE_DEPTH: usize = 8_192;
 
-/// Runs one request's work and returns how to answer it once the fate of
-/// the commit is known.
-type Job = Box<dyn FnOnce(&mut DbConn) -> Box<dyn FnOnce(bool) + Send> + Send>;
+/// Runs one request's work; returns whether it succeeded and how to answer
+/// it once the fate of the commit is known.
+type Job = Box<dyn FnOnce(&mut DbConn) -> (bool, Box<dyn FnOnce(bool) + Send>) + Send>;
+
+/// Audit records and feed events of the request running now.
+#[derive(Default)]
+struct Deferred {
+    audit: Vec<crate::audit::AuditEvent>,
+    events: Vec<(super::events::NewEvent, chrono::NaiveDateTime)>,
+}
+
+thread_local! {
+    /// Set on the writer thread while a request runs.
+    static DEFERRED: RefCell<Option<Deferred>> = const { RefCell::new(None) };
+}
+
+/// On the writer thread, keeps audit records for the end of the group and
+/// returns `true`; elsewhere returns `false` and the caller writes them.
+pub(crate) fn defer_audit(events: &[crate::audit::AuditEvent]) -> bool {
+    DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(deferred) => {
+            deferred.audit.extend_from_slice(events);
+            true
+        }
+        None => false,
+    })
+}
+
+/// On the writer thread, keeps feed events for the end of the group and
+/// returns `true`; elsewhere returns `false` and the caller writes them.
+pub(crate) fn defer_events(events: &[super::events::NewEvent], at: chrono::NaiveDateTime) -> bool {
+    DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(deferred) => {
+            deferred
+                .events
+                .extend(events.iter().cloned().map(|e| (e, at)));
+            true
+        }
+        None => false,
+    })
+}
 
 #[derive(Clone)]
 pub(super) struct Writer {
@@ -44,14 +88,16 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = conn.transaction(f);
-            Box::new(move |committed| {
+            let ok = result.is_ok();
+            let answer: Box<dyn FnOnce(bool) + Send> = Box::new(move |committed| {
                 let outcome = match result {
                     Ok(_) if !committed => Err(AppError::internal("the group commit failed")),
                     other => other,
                 };
                 // The requester may have gone away; its work is still committed.
                 let _ = reply.send(outcome);
-            })
+            });
+            (ok, answer)
         });
         match self.jobs.try_send(job) {
             Ok(()) => {}
@@ -81,12 +127,22 @@ fn run(mut conn: DbConn, queue: Receiver<Job>) {
         let mut answers = Vec::with_capacity(batch.len());
         let committed = catch_unwind(AssertUnwindSafe(|| {
             conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                let mut group = Deferred::default();
                 for job in batch.drain(..) {
-                    answers.push(job(conn));
+                    DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
+                    let (ok, answer) = job(conn);
+                    let mine = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
+                    if ok {
+                        group.audit.extend(mine.audit);
+                        group.events.extend(mine.events);
+                    }
+                    answers.push(answer);
                 }
-                Ok(())
+                super::events::append_all(conn, &group.events)?;
+                crate::audit::append_now(conn, &group.audit)
             })
         }));
+        DEFERRED.with(|d| d.borrow_mut().take());
         let committed = match committed {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {

@@ -136,3 +136,20 @@ async fn the_service_serves_its_contract_and_offline_docs() {
         "the docs' code is served by the binary"
     );
 }
+
+#[test]
+fn every_request_body_carries_an_example() {
+    let spec = spec();
+    for (path, method, op) in operations(&spec) {
+        let Some(content) = op["requestBody"]["content"].as_object() else {
+            continue;
+        };
+        for (media_type, media) in content {
+            let schema = &media["schema"];
+            let named = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next());
+            let example = media.get("example").is_some()
+                || named.is_some_and(|n| spec["components"]["schemas"][n].get("example").is_some());
+            assert!(example, "{method} {path} ({media_type}) needs an example");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Durable portal submissions per second on the embedded SQLite default
+# (synchronous=FULL), 64 concurrent clients with their own Idempotency-Keys,
+# beside /health/ready in the same run. Prints the figures; needs wrk.
+#   bash bench/submissions.sh [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-20}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+cargo build --release -q
+bin=target/release/bistand
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BISTAND_LOG_FORMAT=text RUST_LOG=warn "$bin" --data-dir "$data" serve --bind "127.0.0.1:$port" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+export BISTAND_TOKEN=$("$bin" --data-dir "$data" token --role eservice --municipality 0483 --ttl 1h)
+export BENCH_MONTH=$(date +%Y-%m)
+export BENCH_RUN=$(date +%s)
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "== POST /api/v1/0483/applications (64 connections, ${duration}s, synchronous=FULL)"
+wrk -t2 -c64 -d"${duration}s" --latency -s bench/submit.lua "http://127.0.0.1:$port" | grep -E '^(submissions|latency):'
+echo "== GET /health/ready (64 connections, 10s)"
+wrk -t2 -c64 -d10s --latency -s bench/ready.lua "http://127.0.0.1:$port/health/ready" | grep -E '^(ready|latency):'
+kill $server; wait $server 2>/dev/null || true
+python3 - "$data/bistand.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+apps = db.execute("select count(*) from applications").fetchone()[0]
+keys = db.execute("select count(*) from idempotency_keys").fetchone()[0]
+print(f"after restart of the reader: {apps} applications and {keys} idempotency keys on disk")
+PY
