@@ -25,10 +25,12 @@ wrk -t2 -c64 -d"${duration}s" --latency -s bench/submit.lua "http://127.0.0.1:$p
 echo "== GET /health/ready (64 connections, 10s)"
 wrk -t2 -c64 -d10s --latency -s bench/ready.lua "http://127.0.0.1:$port/health/ready" | grep -E '^(ready|latency):'
 kill $server; wait $server 2>/dev/null || true
+echo "== audit chain after the run"
+"$bin" --data-dir "$data" audit verify | grep -E '"(valid|records_checked)"'
 python3 - "$data/bistand.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 apps = db.execute("select count(*) from applications").fetchone()[0]
 keys = db.execute("select count(*) from idempotency_keys").fetchone()[0]
-print(f"after restart of the reader: {apps} applications and {keys} idempotency keys on disk")
+print(f"on disk after the server stopped: {apps} applications, {keys} idempotency keys")
 PY
