@@ -23,6 +23,8 @@ pub struct AppState {
     pub db: Db,
     pub tokens: TokenVerifier,
     pub client_token_ttl: Duration,
+    /// Bounds the threads verifying client secrets (Argon2 is slow by design).
+    pub hashing: tokio::sync::Semaphore,
 }
 
 /// A bound, not yet running server.
@@ -44,6 +46,9 @@ impl Application {
             db: db.clone(),
             tokens: TokenVerifier::new(keys.clone()),
             client_token_ttl: settings.tokens.client_token_ttl,
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         });
         let metrics = web::Data::new(Metrics::new()?);
         let spec = ApiDoc::openapi();

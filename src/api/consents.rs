@@ -334,8 +334,7 @@ pub async fn revoke_consent(
         .db
         .write(move |conn| {
             let m = municipality.as_str();
-            let mut event = event;
-            event.resource_id = Some(id.clone());
+            let event = event.resource(&id);
             let Some(mut row) = repo::find(conn, m, &id)? else {
                 return refuse(conn, event, AppError::NotFound);
             };

@@ -123,7 +123,10 @@ pub async fn post_token(
     let stored_hash = client
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |c| c.secret_hash.clone());
-    let secret_ok = web::block(move || secrets::verify(&secret, &stored_hash)).await?;
+    let secret_ok = {
+        let _permit = state.hashing.acquire().await.map_err(AppError::internal)?;
+        web::block(move || secrets::verify(&secret, &stored_hash)).await?
+    };
     let refused = || {
         oauth(
             "invalid_client",

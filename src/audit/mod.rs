@@ -83,6 +83,12 @@ impl AuditEvent {
         self
     }
 
+    /// The resource, before the person it concerns is known.
+    pub fn resource(mut self, id: &str) -> Self {
+        self.resource_id = Some(id.to_owned());
+        self
+    }
+
     /// The resource is something about the person (an application, a consent).
     pub fn about(mut self, resource_id: &str, person_id: &str) -> Self {
         self.resource_id = Some(resource_id.to_owned());

@@ -170,7 +170,7 @@ impl Db {
                 url: url.clone(),
             })?;
         let writer = match backend {
-            Backend::Sqlite => Some(writer::Writer::start(establish(backend, &url)?)?),
+            Backend::Sqlite => Some(writer::Writer::start(url.clone())?),
             Backend::Postgres => None,
         };
         Ok(Self {

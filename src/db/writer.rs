@@ -72,11 +72,13 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: DbConn) -> std::io::Result<Self> {
+    /// Starts the writer thread on its own connection to `url`.
+    pub(super) fn start(url: String) -> anyhow::Result<Self> {
+        let conn = super::establish(super::Backend::Sqlite, &url)?;
         let (jobs, queue) = crossbeam_channel::bounded(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("bistand-writer".into())
-            .spawn(move || run(conn, queue))?;
+            .spawn(move || run(conn, &url, queue))?;
         Ok(Self { jobs })
     }
 
@@ -114,7 +116,7 @@ impl Writer {
     }
 }
 
-fn run(mut conn: DbConn, queue: Receiver<Job>) {
+fn run(mut conn: DbConn, url: &str, queue: Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = Vec::with_capacity(16);
         batch.push(first);
@@ -150,7 +152,11 @@ fn run(mut conn: DbConn, queue: Receiver<Job>) {
                 false
             }
             Err(_) => {
-                tracing::error!("a write panicked; its group was rolled back");
+                tracing::error!("a write panicked; its group is rolled back");
+                // The connection's transaction state is unknown after a
+                // panic: close it (SQLite rolls back what was not committed)
+                // and continue on a new one.
+                conn = reconnect(url);
                 false
             }
         };
@@ -159,5 +165,18 @@ fn run(mut conn: DbConn, queue: Receiver<Job>) {
         }
         // Requests whose job never ran (after a panic) are answered by the
         // dropped reply channel.
+    }
+}
+
+/// A new writing connection, retried until the database opens again.
+fn reconnect(url: &str) -> DbConn {
+    loop {
+        match super::establish(super::Backend::Sqlite, url) {
+            Ok(conn) => return conn,
+            Err(e) => {
+                tracing::error!(error = %e, "the writer cannot reopen the database; retrying");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        }
     }
 }

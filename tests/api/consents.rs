@@ -255,3 +255,69 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
         .await;
     }
 }
+
+#[actix_web::test]
+async fn an_af_officer_with_consent_sees_applications_in_the_labour_market_view_only() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let submitted: Value = app
+            .submit(&cs, None, &application_body(TOLVAN))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = submitted["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/0483/applications/{id}");
+        let officer = app.token(Role::EmploymentOfficer);
+        assert_problem(app.get(&path, &officer).await, 404, "not-found", b).await;
+
+        let person = format!(
+            "/api/v1/0483/applicants/{}",
+            submitted["applicant_id"].as_str().unwrap()
+        );
+        let response = app
+            .post(
+                &format!("{person}/consents"),
+                &app.token(Role::Caseworker),
+                &consent("employment_service"),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "[{b}]");
+        assert_eq!(
+            app.act(&id, "investigation", &cs, Some("\"1\""), None)
+                .await
+                .status(),
+            200
+        );
+        let grant = json!({ "outcome": "granted", "amount": "8450.00", "work_capacity_percent": 50, "support_month": current_month() });
+        assert_eq!(
+            app.act(&id, "decision", &cs, Some("\"2\""), Some(&grant))
+                .await
+                .status(),
+            200
+        );
+
+        let seen: Value = app.get(&path, &officer).await.json().await.unwrap();
+        assert_eq!(seen["view"], "labour_market", "[{b}]");
+        assert_eq!(seen["work_capacity_percent"], 50, "[{b}]");
+        assert_eq!(seen["reasons_for_need"], json!(["unemployed"]), "[{b}]");
+        for hidden in [
+            "incomes",
+            "expenses",
+            "children",
+            "message",
+            "decision",
+            "co_applicant_id",
+            "submitted_by",
+        ] {
+            assert!(
+                seen.get(hidden).is_none(),
+                "[{b}] {hidden} must not reach AF"
+            );
+        }
+        assert!(!seen.to_string().contains("8450"), "[{b}] no amounts");
+        let response = app.act(&id, "withdraw", &officer, Some("*"), None).await;
+        assert_problem(response, 403, "forbidden", b).await;
+    }
+}

@@ -51,8 +51,7 @@ async fn act(
         .db
         .write(move |conn| {
             let m = municipality.as_str();
-            let mut event = event;
-            event.resource_id = Some(id.clone());
+            let event = event.resource(&id);
             let (mut row, view) = match visible_application(conn, &principal, op, &event, m, &id)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),

@@ -412,7 +412,7 @@ pub async fn get_application(
                 conn,
                 &principal,
                 op,
-                &event.clone().about(&id, ""),
+                &event.clone().resource(&id),
                 municipality.as_str(),
                 &id,
             )? {
