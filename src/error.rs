@@ -232,6 +232,7 @@ impl AppError {
                     .cloned()
                     .map(|mut e| {
                         e.reason = redact_digits(&e.reason);
+                        e.name = redact_digits(&e.name);
                         InvalidParam::from(e)
                     })
                     .collect(),

@@ -40,14 +40,11 @@ pub async fn get_verification(
         op.audit_action(),
         op.resource_type(),
     );
-    let result: Verification = state
+    // The walk reads on the read pool, so writers go on meanwhile.
+    let result: Verification = state.db.read(|conn| Ok(audit::verify(conn)?)).await?;
+    state
         .db
-        .write(move |conn| {
-            // Walk first, then append: the new record is not part of this walk.
-            let result = audit::verify(conn)?;
-            audit::append(conn, &[event])?;
-            Ok(result)
-        })
+        .write(move |conn| Ok(audit::append(conn, &[event])?))
         .await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -171,6 +171,9 @@ pub async fn create_payment(
                     ),
                 )]));
             }
+            // Payments of one application are serialised on its row, so
+            // concurrent reclaims cannot both see the same sum.
+            repo::lock(conn, m, &application_id)?;
             let grants = repo::decision_of(conn, m, &application_id)?
                 .and_then(|d| Outcome::parse(&d.outcome).ok())
                 .is_some_and(Outcome::grants_money);

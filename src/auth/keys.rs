@@ -32,6 +32,9 @@ pub struct VerificationKey {
     pub key: DecodingKey,
     /// The `iss` that tokens signed by this key must carry.
     pub issuer: String,
+    /// A key of the municipality's identity provider: its tokens speak for
+    /// staff only, never for a machine role or an API client.
+    pub identity_provider: bool,
 }
 
 /// The signing key and every trusted verification key.
@@ -92,6 +95,7 @@ impl Keys {
                 algorithm: Algorithm::EdDSA,
                 key: decoding,
                 issuer: issuer.to_owned(),
+                identity_provider: false,
             },
         );
         let jwks = json!({ "keys": [ {
@@ -131,6 +135,7 @@ impl Keys {
                     algorithm,
                     key,
                     issuer: issuer.to_owned(),
+                    identity_provider: true,
                 },
             );
         }

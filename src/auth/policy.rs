@@ -120,11 +120,9 @@ pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
         ReadApplicant | ListApplicants | SearchApplicants | UpdateApplicant => {
             matches!(role, Caseworker | CaseSystem | Coach | EmploymentOfficer)
         }
+        // AF sees persons, not social services' applications (OSL 26:1).
         ReadApplication | ListApplications => {
-            matches!(
-                role,
-                Caseworker | CaseSystem | Coach | EmploymentOfficer | Eservice
-            )
+            matches!(role, Caseworker | CaseSystem | Coach | Eservice)
         }
         ExportApplicant => role == Caseworker,
         CreateApplication | CreateConsent | RevokeConsent | WithdrawApplication => {
@@ -189,13 +187,29 @@ pub fn person_access(
     }
 }
 
+/// Whether the caller may make this change to a person it may update:
+/// only caseworkers lift or set protected identity, or touch the contact
+/// details of a person with protected identity (DESIGN §5).
+pub fn may_change_protected(
+    principal: &Principal,
+    touches_protection: bool,
+) -> Result<(), AppError> {
+    if touches_protection && principal.role != Role::Caseworker {
+        Err(AppError::Forbidden(
+            "only caseworkers change protected identity or the contact details it protects",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// How much of an application the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplicationView {
     /// Caseworkers and the case system: everything.
     Full,
-    /// Coaches and AF officers: status, month, reasons and work capacity;
-    /// no money, household or free text.
+    /// Coaches: status, month, reasons and work capacity; no money,
+    /// household or free text.
     LabourMarket,
     /// The portal, on what it submitted: receipt, status and dates.
     Receipt,
@@ -212,10 +226,8 @@ pub fn application_view(
     match principal.role {
         Role::Caseworker | Role::CaseSystem => Some(ApplicationView::Full),
         Role::Eservice => (submitted_by == principal.subject).then_some(ApplicationView::Receipt),
-        Role::Coach | Role::EmploymentOfficer => {
-            person_view(principal, relations).map(|_| ApplicationView::LabourMarket)
-        }
-        Role::Analyst | Role::Auditor | Role::Admin => None,
+        Role::Coach => person_view(principal, relations).map(|_| ApplicationView::LabourMarket),
+        Role::EmploymentOfficer | Role::Analyst | Role::Auditor | Role::Admin => None,
     }
 }
 

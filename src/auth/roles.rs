@@ -53,6 +53,15 @@ impl Role {
         }
     }
 
+    /// Roles of people, who sign in through the municipality's identity
+    /// provider; the others belong to machine clients.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Role::Caseworker | Role::Coach | Role::EmploymentOfficer | Role::Auditor | Role::Admin
+        )
+    }
+
     /// The unit a role belongs to when a token does not say.
     pub fn default_unit(self) -> Unit {
         match self {

@@ -186,6 +186,9 @@ impl TokenVerifier {
             }
         })?;
         let claims = data.claims;
+        if key.identity_provider && (claims.client_id.is_some() || !claims.role.is_staff()) {
+            return Err(TokenError::BadClaims);
+        }
         let municipalities = claims
             .municipalities
             .iter()

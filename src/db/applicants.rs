@@ -8,7 +8,7 @@ use super::schema::applicants;
 use crate::auth::policy::PersonRelations;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
-#[diesel(table_name = applicants)]
+#[diesel(table_name = applicants, treat_none_as_null = true)]
 pub struct ApplicantRow {
     pub municipality: String,
     pub id: String,

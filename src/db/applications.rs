@@ -7,7 +7,7 @@ use super::DbConn;
 use super::schema::{application_items, applications, decisions, payments, receipt_sequences};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
-#[diesel(table_name = applications)]
+#[diesel(table_name = applications, treat_none_as_null = true)]
 pub struct ApplicationRow {
     pub municipality: String,
     pub id: String,
@@ -178,6 +178,15 @@ pub fn update(conn: &mut DbConn, row: &ApplicationRow, expected_version: i64) ->
     .set(row)
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Takes the application's row lock until the transaction ends (on SQLite
+/// the single writer already serialises writes).
+pub fn lock(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<()> {
+    diesel::update(applications::table.find((municipality, id)))
+        .set(applications::version.eq(applications::version))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn insert_decision(conn: &mut DbConn, row: &DecisionRow) -> QueryResult<()> {

@@ -7,7 +7,7 @@ use super::DbConn;
 use super::schema::consents;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
-#[diesel(table_name = consents)]
+#[diesel(table_name = consents, treat_none_as_null = true)]
 pub struct ConsentRow {
     pub municipality: String,
     pub id: String,

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use tokio::sync::oneshot;
 
 use super::DbConn;
@@ -129,6 +129,9 @@ fn run(mut conn: DbConn, url: &str, queue: Receiver<Job>) {
         let mut answers = Vec::with_capacity(batch.len());
         let committed = catch_unwind(AssertUnwindSafe(|| {
             conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                // Take the write lock first, so that a write by another
+                // process waits (busy_timeout) instead of failing the group.
+                diesel::sql_query("UPDATE event_head SET seq = seq WHERE id = 1").execute(conn)?;
                 let mut group = Deferred::default();
                 for job in batch.drain(..) {
                     DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));

@@ -35,6 +35,11 @@ pub struct ApplicantChanges {
 }
 
 impl ApplicantChanges {
+    /// Whether the address, phone or e-mail changes.
+    pub fn touches_contact(&self) -> bool {
+        self.address.is_some() || self.phone.is_some() || self.email.is_some()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.first_name.is_none()
             && self.last_name.is_none()

@@ -219,17 +219,18 @@ async fn a_token_from_a_trusted_identity_provider_is_accepted_only_with_its_issu
 
     let encoding =
         jsonwebtoken::EncodingKey::from_ed_der(idp_key.to_pkcs8_der().unwrap().as_bytes());
-    let sign = |iss: &str| {
+    let sign_as = |iss: &str, role: &str| {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
         header.kid = Some("idp-1".into());
         header.typ = Some("at+jwt".into());
         let now = chrono::Utc::now().timestamp();
         let claims = json!({
             "iss": iss, "aud": ["bistand"], "sub": "anna.handlaggare", "exp": now + 300, "iat": now,
-            "nbf": now, "jti": "1", "role": "caseworker", "unit": "social_services", "municipalities": ["0483"]
+            "nbf": now, "jti": "1", "role": role, "unit": "social_services", "municipalities": ["0483"]
         });
         jsonwebtoken::encode(&header, &claims, &encoding).unwrap()
     };
+    let sign = |iss: &str| sign_as(iss, "caseworker");
     let response = app
         .get(
             "/api/v1/0483/applicants",
@@ -239,5 +240,9 @@ async fn a_token_from_a_trusted_identity_provider_is_accepted_only_with_its_issu
     assert_eq!(response.status(), 200);
     // The same key may not speak for this service's own issuer.
     let response = app.get("/api/v1/0483/applicants", &sign("bistand")).await;
+    assert_problem(response, 401, "unauthenticated", "sqlite").await;
+    // The identity provider speaks for staff, never for a machine role.
+    let machine = sign_as("https://idp.katrineholm.se", "case_system");
+    let response = app.get("/api/v1/0483/applicants", &machine).await;
     assert_problem(response, 401, "unauthenticated", "sqlite").await;
 }

@@ -260,6 +260,55 @@ async fn patch_null_clears_contact_and_the_personal_number_cannot_be_changed() {
             "[{b}] untouched fields stay"
         );
         assert_eq!(changed["personal_number"], "191212121212", "[{b}]");
+        let reread: Value = app.get(path, &token).await.json().await.unwrap();
+        assert_eq!(reread, changed, "[{b}] the cleared fields stay cleared");
+    }
+}
+
+#[actix_web::test]
+async fn only_caseworkers_change_protected_identity_or_the_contact_it_protects() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let mut body = applicant_body(ANNA);
+        body["protected_identity"] = json!(true);
+        let created: Value = app
+            .post(
+                "/api/v1/0483/applicants",
+                &app.token(Role::Caseworker),
+                &body,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let path = created["links"]["self"].as_str().unwrap();
+        let cs = app.token(Role::CaseSystem);
+        for change in [
+            json!({ "protected_identity": false }),
+            json!({ "phone": "0150-777 77" }),
+        ] {
+            let response = app.patch(path, &cs, Some("*"), &change).await;
+            assert_problem(response, 403, "forbidden", b).await;
+        }
+        let response = app
+            .patch(path, &cs, Some("*"), &json!({ "last_name": "Provsson" }))
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "[{b}] other fields are the case system's to change"
+        );
+        let seen: Value = response.json().await.unwrap();
+        assert_eq!(seen["phone"], Value::Null, "[{b}]");
+        let response = app
+            .patch(
+                path,
+                &app.token(Role::Caseworker),
+                Some("*"),
+                &json!({ "protected_identity": false }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "[{b}]");
     }
 }
 

@@ -126,10 +126,11 @@ async fn bad_consents_name_every_field_and_the_portal_acts_only_for_its_own_appl
             b,
         )
         .await;
-        let mut body = application_body(TOLVAN);
-        body["applicant"] = json!({ "id": person["id"] });
+        // The portal names the person in full; the registered person is found.
         assert_eq!(
-            app.submit(&portal, Some("c-1"), &body).await.status(),
+            app.submit(&portal, Some("c-1"), &application_body(TOLVAN))
+                .await
+                .status(),
             201,
             "[{b}]"
         );
@@ -257,7 +258,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
 }
 
 #[actix_web::test]
-async fn an_af_officer_with_consent_sees_applications_in_the_labour_market_view_only() {
+async fn af_officers_never_read_social_services_applications_even_with_consent() {
     for app in each_backend().await {
         let b = app.backend;
         let cs = app.token(Role::CaseSystem);
@@ -267,15 +268,15 @@ async fn an_af_officer_with_consent_sees_applications_in_the_labour_market_view_
             .json()
             .await
             .unwrap();
-        let id = submitted["id"].as_str().unwrap().to_owned();
-        let path = format!("/api/v1/0483/applications/{id}");
-        let officer = app.token(Role::EmploymentOfficer);
-        assert_problem(app.get(&path, &officer).await, 404, "not-found", b).await;
-
+        let path = format!(
+            "/api/v1/0483/applications/{}",
+            submitted["id"].as_str().unwrap()
+        );
         let person = format!(
             "/api/v1/0483/applicants/{}",
             submitted["applicant_id"].as_str().unwrap()
         );
+        let officer = app.token(Role::EmploymentOfficer);
         let response = app
             .post(
                 &format!("{person}/consents"),
@@ -285,39 +286,74 @@ async fn an_af_officer_with_consent_sees_applications_in_the_labour_market_view_
             .await;
         assert_eq!(response.status(), 201, "[{b}]");
         assert_eq!(
-            app.act(&id, "investigation", &cs, Some("\"1\""), None)
-                .await
-                .status(),
-            200
+            app.get(&person, &officer).await.status(),
+            200,
+            "[{b}] the person, with consent"
         );
-        let grant = json!({ "outcome": "granted", "amount": "8450.00", "work_capacity_percent": 50, "support_month": current_month() });
+        // Secrecy between authorities (OSL 26:1): the case stays with social services.
+        assert_problem(app.get(&path, &officer).await, 403, "forbidden", b).await;
+        assert_problem(
+            app.get("/api/v1/0483/applications", &officer).await,
+            403,
+            "forbidden",
+            b,
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn the_portal_names_the_person_in_full_and_replays_are_audited() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let known = app.create_applicant(TOLVAN).await;
+        let portal = app.token(Role::Eservice);
+        let mut by_id = application_body(TOLVAN);
+        by_id["applicant"] = json!({ "id": known["id"] });
+        let problem = assert_problem(
+            app.submit(&portal, Some("p-1"), &by_id).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        let names: Vec<&str> = problem["invalid_params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
         assert_eq!(
-            app.act(&id, "decision", &cs, Some("\"2\""), Some(&grant))
-                .await
-                .status(),
-            200
+            names,
+            [
+                "applicant.id",
+                "applicant.personal_number",
+                "applicant.first_name",
+                "applicant.last_name"
+            ],
+            "[{b}]"
         );
 
-        let seen: Value = app.get(&path, &officer).await.json().await.unwrap();
-        assert_eq!(seen["view"], "labour_market", "[{b}]");
-        assert_eq!(seen["work_capacity_percent"], 50, "[{b}]");
-        assert_eq!(seen["reasons_for_need"], json!(["unemployed"]), "[{b}]");
-        for hidden in [
-            "incomes",
-            "expenses",
-            "children",
-            "message",
-            "decision",
-            "co_applicant_id",
-            "submitted_by",
-        ] {
-            assert!(
-                seen.get(hidden).is_none(),
-                "[{b}] {hidden} must not reach AF"
-            );
-        }
-        assert!(!seen.to_string().contains("8450"), "[{b}] no amounts");
-        let response = app.act(&id, "withdraw", &officer, Some("*"), None).await;
-        assert_problem(response, 403, "forbidden", b).await;
+        let first = app
+            .submit(&portal, Some("p-2"), &application_body(TOLVAN))
+            .await;
+        assert_eq!(
+            first.status(),
+            201,
+            "[{b}] a registered person is found, and the answer is the same"
+        );
+        let before = app.audit_count().await;
+        let again = app
+            .submit(&portal, Some("p-2"), &application_body(TOLVAN))
+            .await;
+        assert_eq!(again.headers()["idempotent-replayed"], "true", "[{b}]");
+        let records = app.audit_since(before).await;
+        assert_eq!(records.len(), 1, "[{b}]");
+        assert_eq!(records[0].action, "application.replay", "[{b}]");
+        assert_eq!(
+            records[0].person_id.as_ref(),
+            known["id"].as_str().map(str::to_owned).as_ref(),
+            "[{b}]"
+        );
     }
 }

@@ -256,6 +256,14 @@ pub async fn patch_applicant(
             if !expected.matches(row.version) {
                 return Ok(Err(AppError::PreconditionFailed));
             }
+            let touches_protection = changes
+                .protected_identity
+                .is_some_and(|p| p != row.protected_identity)
+                || (row.protected_identity && changes.touches_contact());
+            if let Err(refusal) = policy::may_change_protected(&principal, touches_protection) {
+                audit::append(conn, &[event.outcome(audit::Outcome::Denied)])?;
+                return Ok(Err(refusal));
+            }
             let current = row.version;
             row.apply(&changes, time::now().naive_utc());
             if !repo::update(conn, &row, current)? {

@@ -65,17 +65,29 @@ async fn act(
                 Err(current) => return Ok(Err(AppError::InvalidTransition(current.as_str()))),
             };
             let now = time::now().naive_utc();
+            if let Some(decision) = &decision
+                && decision.support_month.to_string() != row.support_month
+            {
+                return Ok(Err(AppError::Validation(vec![FieldError::new(
+                    "support_month",
+                    format!(
+                        "must be the application's support month, {}",
+                        row.support_month
+                    ),
+                )])));
+            }
+            // The guarded update comes first: it fails when anyone moved the
+            // application since it was read (on PostgreSQL it also waits for
+            // and then sees a concurrent move), and nothing is written then.
+            let version = row.version;
+            row.status = next.as_str().to_owned();
+            row.version += 1;
+            row.updated_at = now;
+            if !repo::update(conn, &row, version)? {
+                return Err(AppError::PreconditionFailed);
+            }
             let mut new_events = Vec::new();
             if let Some(decision) = &decision {
-                if decision.support_month.to_string() != row.support_month {
-                    return Ok(Err(AppError::Validation(vec![FieldError::new(
-                        "support_month",
-                        format!(
-                            "must be the application's support month, {}",
-                            row.support_month
-                        ),
-                    )])));
-                }
                 let decision_id = uuid::Uuid::now_v7().to_string();
                 repo::insert_decision(
                     conn,
@@ -105,13 +117,6 @@ async fn act(
                     "decision",
                     &decision_id,
                 ));
-            }
-            let version = row.version;
-            row.status = next.as_str().to_owned();
-            row.version += 1;
-            row.updated_at = now;
-            if !repo::update(conn, &row, version)? {
-                return Ok(Err(AppError::PreconditionFailed));
             }
             new_events.push(NewEvent::new(
                 m,

@@ -125,6 +125,7 @@ pub async fn create_application(
                 None => Claim::Fresh,
             };
             if let Claim::Replay(stored) = claimed {
+                audit_replay(conn, &principal, &request_id, &municipality, &stored)?;
                 return Ok(stored);
             }
             let stored =
@@ -248,6 +249,27 @@ fn insert_application(
         body: serde_json::to_string(&body).map_err(AppError::internal)?,
         replayed: false,
     })
+}
+
+/// Audits a replayed answer: the stored application was sent again.
+fn audit_replay(
+    conn: &mut DbConn,
+    principal: &Principal,
+    request_id: &str,
+    municipality: &Municipality,
+    stored: &StoredResponse,
+) -> Result<(), AppError> {
+    let id = serde_json::from_str::<serde_json::Value>(&stored.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| AppError::internal("a stored answer without an id"))?;
+    let applicant = repo::find(conn, municipality.as_str(), &id)?
+        .map(|row| row.applicant_id)
+        .unwrap_or_default();
+    let event = AuditEvent::new(principal, request_id, "application.replay", "application")
+        .municipality(municipality.as_str())
+        .about(&id, &applicant);
+    Ok(audit::append(conn, &[event])?)
 }
 
 /// Finds the person, or registers them when given by personal number with

@@ -110,7 +110,36 @@ pub struct NewApplication {
     pub message: Option<String>,
 }
 
-fn person(c: &mut Checker, field: &str, p: &PersonRef) -> Option<PersonInput> {
+/// Checks a person reference. The portal always names the person in full
+/// (personal number and names, as the citizen signed the form), so that its
+/// answers never tell whether someone is already registered.
+fn person(c: &mut Checker, field: &str, p: &PersonRef, portal: bool) -> Option<PersonInput> {
+    if portal {
+        let mut complete = true;
+        if p.id.is_some() {
+            c.check::<()>(
+                &format!("{field}.id"),
+                Err("the e-service gives the person by personal_number and names".into()),
+            );
+            complete = false;
+        }
+        for (name, value) in [
+            ("personal_number", &p.personal_number),
+            ("first_name", &p.first_name),
+            ("last_name", &p.last_name),
+        ] {
+            if value.is_none() {
+                c.check::<()>(
+                    &format!("{field}.{name}"),
+                    Err("is required from the e-service".into()),
+                );
+                complete = false;
+            }
+        }
+        if !complete {
+            return None;
+        }
+    }
     match (&p.id, &p.personal_number) {
         (Some(id), None) => {
             if p.first_name.is_some() || p.last_name.is_some() {
@@ -179,11 +208,11 @@ pub fn new_application(
 ) -> Result<NewApplication, AppError> {
     let mut c = Checker::default();
     let today = time::today_in_sweden();
-    let applicant = person(&mut c, "applicant", &body.applicant);
+    let applicant = person(&mut c, "applicant", &body.applicant, submitted_by_portal);
     let co_applicant = body
         .co_applicant
         .as_ref()
-        .map(|p| person(&mut c, "co_applicant", p));
+        .map(|p| person(&mut c, "co_applicant", p, submitted_by_portal));
     if let (Some(a), Some(Some(co))) = (&applicant, &co_applicant) {
         let same = match (a, co) {
             (PersonInput::Existing(x), PersonInput::Existing(y)) => x == y,
