@@ -39,6 +39,7 @@ pub struct ConsentBody {
     #[schema(value_type = Recipient)]
     pub recipient: String,
     /// What the person agreed to, in their words or the form's, 1–500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub purpose: String,
     /// When the person gave it (RFC 3339); not in the future.
     #[schema(value_type = DateTime<Utc>)]
@@ -91,8 +92,11 @@ pub struct ConsentList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ConsentPath {
-    #[param(example = "0483")]
+    /// SCB municipality code, one of the token's `municipalities`.
+    #[param(example = "0483", pattern = r"^\d{4}$")]
     pub municipality: String,
+    /// The consent's id.
+    #[param(format = Uuid)]
     pub id: String,
 }
 

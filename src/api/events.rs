@@ -22,8 +22,10 @@ use crate::telemetry::RequestId;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// The `cursor` of the last event already handled; from the start when left out.
+    #[param(pattern = r"^\d{1,18}$")]
     pub after: Option<String>,
     /// Events per page, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 

@@ -15,7 +15,7 @@ use crate::error::AppError;
 #[into_params(parameter_in = Path)]
 pub struct MunicipalityPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483")]
+    #[param(example = "0483", pattern = r"^\d{4}$")]
     pub municipality: String,
 }
 
@@ -24,9 +24,10 @@ pub struct MunicipalityPath {
 #[into_params(parameter_in = Path)]
 pub struct ApplicantPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483")]
+    #[param(example = "0483", pattern = r"^\d{4}$")]
     pub municipality: String,
     /// The applicant's id.
+    #[param(format = Uuid)]
     pub id: String,
 }
 
@@ -36,6 +37,7 @@ pub struct ApplicantPath {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Items per page, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -34,15 +34,16 @@ use crate::telemetry::RequestId;
     "support_month": "2026-12", "amount": "8450.00", "paid_on": "2026-12-01"
 }))]
 pub struct PaymentBody {
+    #[schema(format = Uuid)]
     pub application_id: String,
     /// The application's support month.
-    #[schema(example = "2026-12")]
+    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
     pub support_month: String,
     /// SEK, at most 2 decimals, as a string; negative for money reclaimed.
-    #[schema(example = "8450.00")]
+    #[schema(example = "8450.00", pattern = r"^-?\d+(\.\d{1,2})?$")]
     pub amount: String,
-    /// The date of payment, `YYYY-MM-DD`.
-    #[schema(example = "2026-12-01")]
+    /// The date of payment, `YYYY-MM-DD`, not in the future.
+    #[schema(example = "2026-12-01", format = Date)]
     pub paid_on: String,
 }
 

@@ -19,7 +19,7 @@ pub struct Address {
     #[schema(example = "Storgatan 1")]
     pub street: String,
     /// Five digits, with or without a space.
-    #[schema(example = "641 30")]
+    #[schema(example = "641 30", pattern = r"^\d{3} ?\d{2}$")]
     pub postal_code: String,
     #[schema(example = "Katrineholm")]
     pub city: String,
@@ -40,8 +40,11 @@ pub struct Address {
 pub struct NewApplicantBody {
     /// Personal or coordination number, 10 or 12 digits with an optional
     /// `-` or `+` before the last four (BR-1). Stored as 12 digits.
+    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
     pub personal_number: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
     /// *Skyddade personuppgifter*: address, phone and e-mail are then shown
     /// only to caseworkers of the person's municipality.
@@ -49,6 +52,7 @@ pub struct NewApplicantBody {
     pub protected_identity: bool,
     pub address: Option<Address>,
     pub phone: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
 }
 
@@ -94,6 +98,7 @@ where
 #[schema(example = json!({ "personal_number": "19121212-1212" }))]
 pub struct SearchBody {
     /// Personal or coordination number in any form BR-1 accepts.
+    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
     pub personal_number: String,
 }
 

@@ -35,9 +35,10 @@ use model::{
 #[into_params(parameter_in = Path)]
 pub struct ApplicationPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483")]
+    #[param(example = "0483", pattern = r"^\d{4}$")]
     pub municipality: String,
     /// The application's id.
+    #[param(format = Uuid)]
     pub id: String,
 }
 
@@ -47,6 +48,7 @@ pub struct ApplicationPath {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationQuery {
     /// Items per page, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -24,9 +24,13 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRef {
+    #[schema(format = Uuid)]
     pub id: Option<String>,
+    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
     pub personal_number: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
 }
 
@@ -69,12 +73,12 @@ pub struct NewApplicationBody {
     #[serde(default)]
     pub children: Vec<Child>,
     /// `YYYY-MM`, at most one month ahead.
-    #[schema(example = "2026-12")]
+    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
     pub support_month: String,
     #[schema(value_type = Channel)]
     pub channel: String,
     /// At least one of Socialstyrelsen's categories.
-    #[schema(value_type = Vec<ReasonForNeed>)]
+    #[schema(value_type = Vec<ReasonForNeed>, min_items = 1)]
     #[serde(default)]
     pub reasons_for_need: Vec<String>,
     #[serde(default)]
@@ -494,14 +498,15 @@ pub struct DecisionBody {
     #[schema(value_type = Outcome)]
     pub outcome: String,
     /// SEK, at most 2 decimals, as a string. Required and above zero unless rejected.
-    #[schema(example = "8450.00")]
+    #[schema(example = "8450.00", pattern = r"^\d+(\.\d{1,2})?$")]
     pub amount: Option<String>,
     /// Required for a rejection.
     pub reason: Option<String>,
     /// Assessed work capacity, 0–100.
+    #[schema(minimum = 0, maximum = 100)]
     pub work_capacity_percent: i32,
     /// Must be the application's support month.
-    #[schema(example = "2026-12")]
+    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
     pub support_month: String,
 }
 
