@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::MunicipalityPath;
+use super::params::{MunicipalityPath, page_limit};
 use super::{admit, parameter_error};
 use crate::auth::Principal;
 use crate::auth::policy::Operation;
@@ -94,10 +94,7 @@ pub async fn list_events(
         &path.municipality,
     )
     .await?;
-    let limit = i64::from(query.limit.unwrap_or(100));
-    if !(1..=1000).contains(&limit) {
-        return Err(parameter_error("must be between 1 and 1000", "limit"));
-    }
+    let limit = page_limit(query.limit, 100, 1000)?;
     let after = match &query.after {
         Some(text) => text
             .parse::<i64>()

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::parameter_error;
+use crate::db::DbConn;
 use crate::error::AppError;
 
 /// The municipality segment of a path.
@@ -97,4 +98,57 @@ pub fn decode_cursor(cursor: &str) -> Result<String, AppError> {
         .and_then(|b| String::from_utf8(b).ok())
         .filter(|id| Uuid::try_parse(id).is_ok())
         .ok_or_else(|| parameter_error("is not a cursor this API gave out", "cursor"))
+}
+
+/// The page size asked for: `default` when left out, else between 1 and `max`.
+pub fn page_limit(asked: Option<u32>, default: u32, max: u32) -> Result<i64, AppError> {
+    let limit = asked.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(i64::from(limit))
+    } else {
+        Err(parameter_error(
+            &format!("must be between 1 and {max}"),
+            "limit",
+        ))
+    }
+}
+
+/// Fills one page with the rows the caller may see. `fetch` reads rows in id
+/// order after an id; `keep` turns a row into an item, or `None` when the
+/// caller may not see it. Callers that see only some rows may need several
+/// batches to fill a page. Returns the items and the cursor of the next page
+/// (`None` when no rows are left).
+pub fn fill_page<R, T>(
+    conn: &mut DbConn,
+    mut after: Option<String>,
+    limit: i64,
+    mut fetch: impl FnMut(&mut DbConn, Option<&str>, i64) -> Result<Vec<R>, AppError>,
+    id_of: impl Fn(&R) -> String,
+    mut keep: impl FnMut(&mut DbConn, R) -> Result<Option<T>, AppError>,
+) -> Result<(Vec<T>, Option<String>), AppError> {
+    let mut items = Vec::new();
+    loop {
+        let rows = fetch(conn, after.as_deref(), limit + 1)?;
+        let fetched = rows.len();
+        let mut looked_at = 0;
+        for row in rows.into_iter().take(limit as usize) {
+            looked_at += 1;
+            after = Some(id_of(&row));
+            if let Some(item) = keep(conn, row)? {
+                items.push(item);
+                if items.len() as i64 == limit {
+                    break;
+                }
+            }
+        }
+        let rows_left = fetched > looked_at;
+        if items.len() as i64 == limit || !rows_left {
+            let next = if rows_left {
+                after.as_deref().map(encode_cursor)
+            } else {
+                None
+            };
+            return Ok((items, next));
+        }
+    }
 }

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::params::{
-    ApplicantPath, ListQuery, MunicipalityPath, decode_cursor, encode_cursor, etag, if_match,
+    ApplicantPath, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page, if_match,
+    page_limit,
 };
-use super::{admit, outcome_of, parameter_error, parse_id};
+use super::{admit, outcome_of, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, PersonView};
@@ -307,10 +308,7 @@ pub async fn list_applicants(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ListApplicants;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let limit = i64::from(query.limit.unwrap_or(25));
-    if !(1..=100).contains(&limit) {
-        return Err(parameter_error("must be between 1 and 100", "limit"));
-    }
+    let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let base = AuditEvent::new(
         &principal,
@@ -332,40 +330,28 @@ fn list_page(
     conn: &mut DbConn,
     principal: &Principal,
     municipality: &Municipality,
-    mut after: Option<String>,
+    after: Option<String>,
     limit: i64,
     base: &AuditEvent,
 ) -> Result<ApplicantPage, AppError> {
-    let mut items = Vec::new();
+    let m = municipality.as_str();
     let mut events = Vec::new();
-    // Callers that see only some persons may need several batches to fill a page.
-    loop {
-        let rows = repo::page(conn, municipality.as_str(), after.as_deref(), limit + 1)?;
-        let fetched = rows.len();
-        let mut looked_at = 0;
-        for row in rows.into_iter().take(limit as usize) {
-            looked_at += 1;
-            after = Some(row.id.clone());
-            let relations = repo::relations(conn, municipality.as_str(), &row.id)?;
-            if let Some(view) = policy::person_view(principal, relations) {
+    let (items, next_cursor) = fill_page(
+        conn,
+        after,
+        limit,
+        |conn, after, n| Ok(repo::page(conn, m, after, n)?),
+        |row| row.id.clone(),
+        |conn, row| {
+            let relations = repo::relations(conn, m, &row.id)?;
+            Ok(policy::person_view(principal, relations).map(|view| {
                 events.push(base.clone().person(&row.id));
-                items.push(Applicant::new(row, view));
-                if items.len() as i64 == limit {
-                    break;
-                }
-            }
-        }
-        let rows_left = fetched > looked_at;
-        if items.len() as i64 == limit || !rows_left {
-            let next_cursor = if rows_left {
-                after.as_deref().map(encode_cursor)
-            } else {
-                None
-            };
-            audit::append(conn, &events)?;
-            return Ok(ApplicantPage { items, next_cursor });
-        }
-    }
+                Applicant::new(row, view)
+            }))
+        },
+    )?;
+    audit::append(conn, &events)?;
+    Ok(ApplicantPage { items, next_cursor })
 }
 
 /// Find an applicant by personal number.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::idempotency::{self, Claim, Key, StoredResponse};
 use super::json::JsonBody;
-use super::params::{MunicipalityPath, decode_cursor, encode_cursor, etag};
+use super::params::{MunicipalityPath, decode_cursor, etag, fill_page, page_limit};
 use super::{admit, outcome_of, parameter_error, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::policy::{self, ApplicationView, Operation};
@@ -480,10 +480,7 @@ pub async fn list_applications(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ListApplications;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let limit = i64::from(query.limit.unwrap_or(25));
-    if !(1..=100).contains(&limit) {
-        return Err(parameter_error("must be between 1 and 100", "limit"));
-    }
+    let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let status = match &query.status {
         Some(s) => Some(
@@ -518,38 +515,26 @@ pub async fn list_applications(
         .db
         .write(move |conn| {
             let m = municipality.as_str();
-            let mut after = after;
-            let mut items = Vec::new();
             let mut audited = Vec::new();
-            loop {
-                let rows = repo::page(conn, m, &filter, after.as_deref(), limit + 1)?;
-                let fetched = rows.len();
-                let mut looked_at = 0;
-                for row in rows.into_iter().take(limit as usize) {
-                    looked_at += 1;
-                    after = Some(row.id.clone());
+            let (items, next_cursor) = fill_page(
+                conn,
+                after,
+                limit,
+                |conn, after, n| Ok(repo::page(conn, m, &filter, after, n)?),
+                |row| row.id.clone(),
+                |conn, row| {
                     let relations = applicants::relations(conn, m, &row.applicant_id)?;
-                    if let Some(view) =
-                        policy::application_view(&principal, &row.submitted_by, relations)
-                    {
-                        audited.push(base.clone().about(&row.id, &row.applicant_id));
-                        items.push(present(conn, row, view)?);
-                        if items.len() as i64 == limit {
-                            break;
+                    match policy::application_view(&principal, &row.submitted_by, relations) {
+                        Some(view) => {
+                            audited.push(base.clone().about(&row.id, &row.applicant_id));
+                            present(conn, row, view).map(Some)
                         }
+                        None => Ok(None),
                     }
-                }
-                let rows_left = fetched > looked_at;
-                if items.len() as i64 == limit || !rows_left {
-                    let next_cursor = if rows_left {
-                        after.as_deref().map(encode_cursor)
-                    } else {
-                        None
-                    };
-                    audit::append(conn, &audited)?;
-                    return Ok(ApplicationPage { items, next_cursor });
-                }
-            }
+                },
+            )?;
+            audit::append(conn, &audited)?;
+            Ok(ApplicationPage { items, next_cursor })
         })
         .await?;
     Ok(HttpResponse::Ok()
