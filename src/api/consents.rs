@@ -113,8 +113,8 @@ fn may_act_for(
     }
     let filter = ListFilter {
         submitted_by: Some(principal.subject.clone()),
-        status: None,
         applicant_id: Some(applicant_id.to_owned()),
+        ..ListFilter::default()
     };
     Ok(!applications::page(conn, municipality, &filter, None, 1)?.is_empty())
 }

@@ -110,6 +110,28 @@ pub struct PersonRelations {
     pub consent_to_employment_service: bool,
 }
 
+/// Which persons a caller may see at all, as a filter the database applies
+/// before the per-person check of [`person_view`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonScope {
+    All,
+    /// Persons with an unrevoked consent to this recipient.
+    ActiveConsentTo(&'static str),
+    Nobody,
+}
+
+/// The scope of persons the caller may list.
+pub fn person_scope(principal: &Principal) -> PersonScope {
+    match principal.role {
+        Role::Caseworker | Role::CaseSystem => PersonScope::All,
+        Role::EmploymentOfficer => PersonScope::ActiveConsentTo("employment_service"),
+        // A coach needs an open referral, and referrals are not part of
+        // this schema version yet.
+        Role::Coach => PersonScope::Nobody,
+        Role::Analyst | Role::Auditor | Role::Admin | Role::Eservice => PersonScope::Nobody,
+    }
+}
+
 /// Gate 1: whether the role ever has the operation.
 pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
     use Operation::*;

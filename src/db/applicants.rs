@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::applicants;
-use crate::auth::policy::PersonRelations;
+use crate::auth::policy::{PersonRelations, PersonScope};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
 #[diesel(table_name = applicants, treat_none_as_null = true)]
@@ -59,9 +59,11 @@ pub fn find_by_personal_number(
 pub fn page(
     conn: &mut DbConn,
     municipality: &str,
+    scope: PersonScope,
     after_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ApplicantRow>> {
+    use super::schema::consents;
     let mut query = applicants::table
         .filter(applicants::municipality.eq(municipality))
         .select(ApplicantRow::as_select())
@@ -70,6 +72,19 @@ pub fn page(
         .into_boxed();
     if let Some(after) = after_id {
         query = query.filter(applicants::id.gt(after.to_owned()));
+    }
+    match scope {
+        PersonScope::All => {}
+        PersonScope::Nobody => return Ok(Vec::new()),
+        PersonScope::ActiveConsentTo(recipient) => {
+            query = query.filter(diesel::dsl::exists(
+                consents::table
+                    .filter(consents::municipality.eq(applicants::municipality))
+                    .filter(consents::applicant_id.eq(applicants::id))
+                    .filter(consents::recipient.eq(recipient))
+                    .filter(consents::revoked_at.is_null()),
+            ));
+        }
     }
     query.load(conn)
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{application_items, applications, decisions, payments, receipt_sequences};
+use crate::auth::policy::PersonScope;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
 #[diesel(table_name = applications, treat_none_as_null = true)]
@@ -130,6 +131,8 @@ pub fn items(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Vec
 /// Filters of the application list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// Whose applications the caller may see; `None` is everyone's.
+    pub scope: Option<PersonScope>,
     pub submitted_by: Option<String>,
     pub status: Option<String>,
     pub applicant_id: Option<String>,
@@ -157,6 +160,20 @@ pub fn page(
     }
     if let Some(status) = &filter.status {
         query = query.filter(applications::status.eq(status.clone()));
+    }
+    match filter.scope {
+        None | Some(PersonScope::All) => {}
+        Some(PersonScope::Nobody) => return Ok(Vec::new()),
+        Some(PersonScope::ActiveConsentTo(recipient)) => {
+            use super::schema::consents;
+            query = query.filter(diesel::dsl::exists(
+                consents::table
+                    .filter(consents::municipality.eq(applications::municipality))
+                    .filter(consents::applicant_id.eq(applications::applicant_id))
+                    .filter(consents::recipient.eq(recipient))
+                    .filter(consents::revoked_at.is_null()),
+            ));
+        }
     }
     if let Some(applicant) = &filter.applicant_id {
         query = query.filter(

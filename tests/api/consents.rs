@@ -357,3 +357,70 @@ async fn the_portal_names_the_person_in_full_and_replays_are_audited() {
         );
     }
 }
+
+#[actix_web::test]
+async fn an_af_officer_lists_exactly_the_persons_with_an_active_consent_to_af() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let caseworker = app.token(Role::Caseworker);
+        let mut ids = Vec::new();
+        for pn in [TOLVAN, ERIK, ANNA] {
+            ids.push(
+                app.create_applicant(pn).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let give = |id: &str, to: &str| {
+            let path = format!("/api/v1/0483/applicants/{id}/consents");
+            let body = consent(to);
+            let token = caseworker.clone();
+            let app = &app;
+            async move { app.post(&path, &token, &body).await.status() }
+        };
+        assert_eq!(give(&ids[0], "employment_service").await, 201, "[{b}]");
+        assert_eq!(give(&ids[1], "viadidakt").await, 201, "[{b}]");
+        assert_eq!(give(&ids[2], "employment_service").await, 201, "[{b}]");
+        let list: Value = app
+            .get(
+                &format!("/api/v1/0483/applicants/{}/consents", ids[2]),
+                &caseworker,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let revoke = format!(
+            "/api/v1/0483/consents/{}/revoke",
+            list["items"][0]["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            app.post(&revoke, &caseworker, &json!({})).await.status(),
+            200,
+            "[{b}]"
+        );
+
+        let page: Value = app
+            .get(
+                "/api/v1/0483/applicants?limit=1",
+                &app.token(Role::EmploymentOfficer),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let seen: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            seen,
+            [ids[0].as_str()],
+            "[{b}] only the person with an active consent to AF"
+        );
+        assert_eq!(page["next_cursor"], Value::Null, "[{b}] and no more");
+    }
+}

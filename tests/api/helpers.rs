@@ -214,7 +214,15 @@ impl TestApp {
         for m in ["0483", "0428"] {
             n += self
                 .db
-                .read(move |conn| Ok(bistand::db::applicants::page(conn, m, None, 10_000)?))
+                .read(move |conn| {
+                    Ok(bistand::db::applicants::page(
+                        conn,
+                        m,
+                        bistand::auth::policy::PersonScope::All,
+                        None,
+                        10_000,
+                    )?)
+                })
                 .await
                 .expect("applicants")
                 .len();

@@ -335,12 +335,13 @@ fn list_page(
     base: &AuditEvent,
 ) -> Result<ApplicantPage, AppError> {
     let m = municipality.as_str();
+    let scope = policy::person_scope(principal);
     let mut events = Vec::new();
     let (items, next_cursor) = fill_page(
         conn,
         after,
         limit,
-        |conn, after, n| Ok(repo::page(conn, m, after, n)?),
+        |conn, after, n| Ok(repo::page(conn, m, scope, after, n)?),
         |row| row.id.clone(),
         |conn, row| {
             let relations = repo::relations(conn, m, &row.id)?;

@@ -499,8 +499,11 @@ pub async fn list_applications(
         ),
         None => None,
     };
+    let portal = principal.role == Role::Eservice;
     let filter = ListFilter {
-        submitted_by: (principal.role == Role::Eservice).then(|| principal.subject.clone()),
+        // The portal sees what it submitted; others the persons in their scope.
+        scope: (!portal).then(|| policy::person_scope(&principal)),
+        submitted_by: portal.then(|| principal.subject.clone()),
         status,
         applicant_id,
     };
