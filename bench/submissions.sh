@@ -15,12 +15,18 @@ BISTAND_LOG_FORMAT=text RUST_LOG=warn "$bin" --data-dir "$data" serve --bind "12
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
-export BISTAND_TOKEN=$("$bin" --data-dir "$data" token --role eservice --municipality 0483 --ttl 1h)
+# The portal's real path: a registered API client and the client-credentials
+# grant, so every request also checks that the client is not revoked.
+client=$("$bin" --data-dir "$data" client add --role eservice --municipality 0483 --name bench-portal)
+client_id=$(echo "$client" | awk '/client_id:/ {print $2}')
+client_secret=$(echo "$client" | awk '/client_secret:/ {print $2}')
+export BISTAND_TOKEN=$(curl -sf -u "$client_id:$client_secret" -d grant_type=client_credentials \
+    "http://127.0.0.1:$port/oauth/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 export BENCH_MONTH=$(date +%Y-%m)
 export BENCH_RUN=$(date +%s)
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
-echo "== POST /api/v1/0483/applications (64 connections, ${duration}s, synchronous=FULL)"
+echo "== POST /api/v1/0483/applications (64 connections, ${duration}s, synchronous=FULL, client-credentials token)"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/submit.lua "http://127.0.0.1:$port" | grep -E '^(submissions|latency):'
 echo "== GET /health/ready (64 connections, 10s)"
 wrk -t2 -c64 -d10s --latency -s bench/ready.lua "http://127.0.0.1:$port/health/ready" | grep -E '^(ready|latency):'

@@ -27,6 +27,52 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
 }
 
+impl AppState {
+    /// Runs `f` in one transaction for a caller, after checking in the same
+    /// transaction that the caller's API client (if any) is not revoked: a
+    /// revoked client's request is refused at once and never commits.
+    pub async fn write<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .write(move |conn| {
+                crate::db::clients::ensure_active(conn, client.as_deref())?;
+                f(conn)
+            })
+            .await
+    }
+
+    /// [`AppState::write`] for work that may be retried on contention.
+    pub async fn write_retrying<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    where
+        F: Fn(&mut crate::db::DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .write_retrying(move |conn| {
+                crate::db::clients::ensure_active(conn, client.as_deref())?;
+                f(conn)
+            })
+            .await
+    }
+
+    /// Runs `f` on a read connection for a caller, after the same check.
+    pub async fn read<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .read(move |conn| {
+                crate::db::clients::ensure_active(conn, client.as_deref())?;
+                f(conn)
+            })
+            .await
+    }
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,

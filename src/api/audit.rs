@@ -41,10 +41,13 @@ pub async fn get_verification(
         op.resource_type(),
     );
     // The walk reads on the read pool, so writers go on meanwhile.
-    let result: Verification = state.db.read(|conn| Ok(audit::verify(conn)?)).await?;
+    let result: Verification = state
+        .read(principal.client_check(), |conn| Ok(audit::verify(conn)?))
+        .await?;
     state
-        .db
-        .write(move |conn| Ok(audit::append(conn, &[event])?))
+        .write(principal.client_check(), move |conn| {
+            Ok(audit::append(conn, &[event])?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(result))
 }

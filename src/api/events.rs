@@ -104,8 +104,9 @@ pub async fn list_events(
         None => 0,
     };
     let rows = state
-        .db
-        .read(move |conn| Ok(events::page(conn, municipality.as_str(), after, limit)?))
+        .read(principal.client_check(), move |conn| {
+            Ok(events::page(conn, municipality.as_str(), after, limit)?)
+        })
         .await?;
     let next_cursor = rows
         .last()

@@ -187,8 +187,9 @@ async fn refuse(
         }
     }
     match state
-        .db
-        .write(move |conn| Ok(crate::audit::append(conn, &[event])?))
+        .write(principal.client_check(), move |conn| {
+            Ok(crate::audit::append(conn, &[event])?)
+        })
         .await
     {
         Ok(()) => refusal,

@@ -154,8 +154,7 @@ pub async fn create_payment(
     )
     .municipality(municipality.as_str());
     let payment = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let m = municipality.as_str();
             let Some(application) = repo::find(conn, m, &application_id)? else {
                 return Err(AppError::Validation(vec![FieldError::new(

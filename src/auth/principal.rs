@@ -25,6 +25,11 @@ impl Principal {
     pub fn serves(&self, municipality: &Municipality) -> bool {
         self.municipalities.contains(municipality)
     }
+
+    /// The API client whose revocation the request's transaction checks.
+    pub fn client_check(&self) -> Option<String> {
+        self.client_id.clone()
+    }
 }
 
 impl FromRequest for Principal {
@@ -44,19 +49,8 @@ impl FromRequest for Principal {
                     invalid_token: true,
                 }
             })?;
-            if let Some(client_id) = principal.client_id.clone() {
-                // A revoked client is refused at once, whatever its tokens say.
-                let active = state
-                    .db
-                    .read(move |conn| crate::db::clients::is_active(conn, &client_id))
-                    .await?;
-                if !active {
-                    return Err(AppError::Unauthenticated {
-                        detail: "the API client of this token has been revoked",
-                        invalid_token: true,
-                    });
-                }
-            }
+            // Whether an API client is revoked is checked in the same
+            // transaction as the request's work (AppState::write and ::read).
             Ok(principal)
         })
     }

@@ -90,17 +90,18 @@ impl ManageConnection for Manager {
 }
 
 /// Opens one connection. SQLite connections get the durability and
-/// concurrency pragmas every time (DESIGN §7).
+/// concurrency pragmas every time (DESIGN §7); the busy timeout comes first,
+/// so that the others wait for a lock instead of failing.
 pub fn establish(backend: Backend, url: &str) -> Result<DbConn, diesel::ConnectionError> {
     match backend {
         Backend::Postgres => Ok(DbConn::Postgresql(PgConnection::establish(url)?)),
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(url)?;
             conn.batch_execute(&format!(
-                "PRAGMA journal_mode = WAL; \
+                "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
+                 PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; \
-                 PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+                 PRAGMA foreign_keys = ON;"
             ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConn::Sqlite(conn))
@@ -164,6 +165,9 @@ impl Db {
         };
         let pool = Pool::builder()
             .max_size(size)
+            // A broken connection shows as an error on use; checking every
+            // checkout with a query would double the cost of a point read.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .build(Manager {
                 backend,

@@ -74,11 +74,18 @@ pub(super) struct Writer {
 impl Writer {
     /// Starts the writer thread on its own connection to `url`.
     pub(super) fn start(url: String) -> anyhow::Result<Self> {
-        let conn = super::establish(super::Backend::Sqlite, &url)?;
+        let mut conn = super::establish(super::Backend::Sqlite, &url)?;
         let (jobs, queue) = crossbeam_channel::bounded(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("bistand-writer".into())
-            .spawn(move || run(conn, &url, queue))?;
+            .spawn(move || {
+                // `run` returns after a panicked group: the connection's
+                // transaction state is then unknown, so it is closed (SQLite
+                // rolls back what was not committed) and a new one opened.
+                while run(conn, &queue) == Stopped::Panicked {
+                    conn = reconnect(&url);
+                }
+            })?;
         Ok(Self { jobs })
     }
 
@@ -116,7 +123,16 @@ impl Writer {
     }
 }
 
-fn run(mut conn: DbConn, url: &str, queue: Receiver<Job>) {
+/// Why [`run`] returned.
+#[derive(Debug, PartialEq, Eq)]
+enum Stopped {
+    /// Every sender is gone: the service is shutting down.
+    Closed,
+    /// A request panicked; its group was answered with errors.
+    Panicked,
+}
+
+fn run(mut conn: DbConn, queue: &Receiver<Job>) -> Stopped {
     while let Ok(first) = queue.recv() {
         let mut batch = Vec::with_capacity(16);
         batch.push(first);
@@ -156,19 +172,19 @@ fn run(mut conn: DbConn, url: &str, queue: Receiver<Job>) {
             }
             Err(_) => {
                 tracing::error!("a write panicked; its group is rolled back");
-                // The connection's transaction state is unknown after a
-                // panic: close it (SQLite rolls back what was not committed)
-                // and continue on a new one.
-                conn = reconnect(url);
-                false
+                for answer in answers {
+                    answer(false);
+                }
+                // Requests whose job never ran are answered by their dropped
+                // reply channels.
+                return Stopped::Panicked;
             }
         };
         for answer in answers {
             answer(committed);
         }
-        // Requests whose job never ran (after a panic) are answered by the
-        // dropped reply channel.
     }
+    Stopped::Closed
 }
 
 /// A new writing connection, retried until the database opens again.

@@ -89,8 +89,7 @@ pub async fn export_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let extract = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let m = municipality.as_str();
             let Some(row) = applicants::find(conn, m, &id)? else {
                 audit::append(conn, &[event.outcome(Outcome::NotVisible)])?;

@@ -108,8 +108,7 @@ pub async fn create_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let row = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let pn = applicant.personal_number.as_str();
             if repo::find_by_personal_number(conn, municipality.as_str(), pn)?.is_some() {
                 return Err(AppError::DuplicateApplicant);
@@ -182,8 +181,7 @@ pub async fn get_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let applicant = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let (row, view) =
                 match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
                     Ok(found) => found,
@@ -247,8 +245,7 @@ pub async fn patch_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let applicant = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let (mut row, view) =
                 match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
                     Ok(found) => found,
@@ -318,8 +315,9 @@ pub async fn list_applicants(
     )
     .municipality(municipality.as_str());
     let page = state
-        .db
-        .write(move |conn| list_page(conn, &principal, &municipality, after, limit, &base))
+        .write(principal.client_check(), move |conn| {
+            list_page(conn, &principal, &municipality, after, limit, &base)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -406,8 +404,7 @@ pub async fn search_applicants(
     )
     .municipality(municipality.as_str());
     let applicant = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let found = repo::find_by_personal_number(
                 conn,
                 municipality.as_str(),

@@ -120,8 +120,7 @@ pub async fn create_application(
     };
     let request_id = request_id.0;
     let stored = state
-        .db
-        .write_retrying(move |conn| {
+        .write_retrying(principal.client_check(), move |conn| {
             let claimed = match &key {
                 Some(key) => idempotency::claim(conn, key)?,
                 None => Claim::Fresh,
@@ -430,8 +429,7 @@ pub async fn get_application(
     )
     .municipality(municipality.as_str());
     let application = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let (row, view) = match visible_application(
                 conn,
                 &principal,
@@ -515,8 +513,7 @@ pub async fn list_applications(
     )
     .municipality(municipality.as_str());
     let page = state
-        .db
-        .write(move |conn| {
+        .write(principal.client_check(), move |conn| {
             let m = municipality.as_str();
             let mut audited = Vec::new();
             let (items, next_cursor) = fill_page(
