@@ -139,7 +139,7 @@ pub fn migrations_current(conn: &mut DbConn) -> anyhow::Result<bool> {
 pub struct Db {
     backend: Backend,
     pool: Pool<Manager>,
-    writer: Option<writer::Writer>,
+    writer: writer::Writer,
     /// Bounds the blocking threads that database work may occupy.
     blocking: Arc<Semaphore>,
 }
@@ -173,10 +173,7 @@ impl Db {
                 backend,
                 url: url.clone(),
             })?;
-        let writer = match backend {
-            Backend::Sqlite => Some(writer::Writer::start(url.clone())?),
-            Backend::Postgres => None,
-        };
+        let writer = writer::Writer::start(backend, url.clone())?;
         Ok(Self {
             backend,
             pool,
@@ -208,33 +205,21 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one transaction. On SQLite it joins the writer's next
-    /// group commit; on PostgreSQL it runs on a pooled connection. `f`'s
-    /// changes are kept only if it returns `Ok` and the commit succeeds.
+    /// Runs `f` in one transaction: it joins the writer's next group commit,
+    /// in its own savepoint. `f`'s changes are kept only if it returns `Ok`
+    /// and the commit succeeds; it is answered only after that commit.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let span = tracing::Span::current();
-        if let Some(writer) = &self.writer {
-            return writer
-                .submit(move |conn| {
-                    let _entered = span.enter();
-                    f(conn)
-                })
-                .await;
-        }
-        let _permit = self.blocking.acquire().await.map_err(AppError::internal)?;
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let _entered = span.enter();
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
-            <DbConn as Connection>::transaction(&mut conn, f)
-        })
-        .await?
+        self.writer
+            .submit(move |conn| {
+                let _entered = span.enter();
+                f(conn)
+            })
+            .await
     }
 
     /// Like [`Db::write`], but runs `f` again in a new transaction when it

@@ -1,6 +1,9 @@
-//! The SQLite write path: one thread owns the only writing connection and
-//! commits every request that queued while the previous commit ran in one
-//! transaction (group commit). Each request runs inside its own savepoint, so
+//! The write path: one thread owns the writing connection and commits every
+//! request that queued while the previous commit ran in one transaction
+//! (group commit). On SQLite it is the only writer there can be; on
+//! PostgreSQL it turns what would be a queue of transactions waiting for
+//! each other on the feed and audit head rows into one commit per group
+//! (other replicas still take those row locks, so order holds across them). Each request runs inside its own savepoint, so
 //! one that fails rolls back alone; none is answered before the commit that
 //! holds it is durable (`synchronous=FULL`).
 //!
@@ -73,8 +76,8 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the writer thread on its own connection to `url`.
-    pub(super) fn start(url: String) -> anyhow::Result<Self> {
-        let mut conn = super::establish(super::Backend::Sqlite, &url)?;
+    pub(super) fn start(backend: super::Backend, url: String) -> anyhow::Result<Self> {
+        let mut conn = super::establish(backend, &url)?;
         let (jobs, queue) = crossbeam_channel::bounded(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("bistand-writer".into())
@@ -83,7 +86,7 @@ impl Writer {
                 // transaction state is then unknown, so it is closed (SQLite
                 // rolls back what was not committed) and a new one opened.
                 while run(conn, &queue) == Stopped::Panicked {
-                    conn = reconnect(&url);
+                    conn = reconnect(backend, &url);
                 }
             })?;
         Ok(Self { jobs })
@@ -188,9 +191,9 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>) -> Stopped {
 }
 
 /// A new writing connection, retried until the database opens again.
-fn reconnect(url: &str) -> DbConn {
+fn reconnect(backend: super::Backend, url: &str) -> DbConn {
     loop {
-        match super::establish(super::Backend::Sqlite, url) {
+        match super::establish(backend, url) {
             Ok(conn) => return conn,
             Err(e) => {
                 tracing::error!(error = %e, "the writer cannot reopen the database; retrying");
