@@ -11,9 +11,11 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, json::BODY_LIMIT};
+use crate::auth::principal::ClientCheck;
 use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::telemetry::{self, Metrics};
@@ -30,47 +32,84 @@ pub struct AppState {
 impl AppState {
     /// Runs `f` in one transaction for a caller, after checking in the same
     /// transaction that the caller's API client (if any) is not revoked: a
-    /// revoked client's request is refused at once and never commits.
-    pub async fn write<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    /// revoked client's request is refused at once with 401, never commits
+    /// anything, and leaves an audit record of the attempt.
+    pub async fn write<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         self.db
-            .write(move |conn| {
-                crate::db::clients::ensure_active(conn, client.as_deref())?;
-                f(conn)
+            .write(move |conn| match refused(conn, &check)? {
+                Some(refusal) => Ok(Err(refusal)),
+                None => f(conn).map(Ok),
             })
-            .await
+            .await?
     }
 
     /// [`AppState::write`] for work that may be retried on contention.
-    pub async fn write_retrying<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    pub async fn write_retrying<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
     where
-        F: Fn(&mut crate::db::DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        F: Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
         T: Send + 'static,
     {
         self.db
-            .write_retrying(move |conn| {
-                crate::db::clients::ensure_active(conn, client.as_deref())?;
-                f(conn)
+            .write_retrying(move |conn| match refused(conn, &check)? {
+                Some(refusal) => Ok(Err(refusal)),
+                None => f(conn).map(Ok),
             })
-            .await
+            .await?
     }
 
-    /// Runs `f` on a read connection for a caller, after the same check.
-    pub async fn read<T, F>(&self, client: Option<String>, f: F) -> Result<T, AppError>
+    /// Runs `f` on a read connection for a caller, after the same check
+    /// (a refusal is audited through the writer).
+    pub async fn read<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.db
-            .read(move |conn| {
-                crate::db::clients::ensure_active(conn, client.as_deref())?;
-                f(conn)
+        let client = check.client_id.clone();
+        let result = self
+            .db
+            .read(move |conn| match client.as_deref() {
+                Some(id) if !crate::db::clients::is_active(conn, id)? => Ok(None),
+                _ => f(conn).map(Some),
             })
-            .await
+            .await?;
+        match result {
+            Some(value) => Ok(value),
+            None => {
+                self.write(check, |_| Err(AppError::internal("the client was revoked")))
+                    .await
+            }
+        }
     }
+}
+
+/// The refusal of a revoked API client, audited in the caller's transaction.
+fn refused(conn: &mut DbConn, check: &ClientCheck) -> Result<Option<AppError>, AppError> {
+    let Some(client_id) = check.client_id.as_deref() else {
+        return Ok(None);
+    };
+    if crate::db::clients::is_active(conn, client_id)? {
+        return Ok(None);
+    }
+    let event = crate::audit::AuditEvent {
+        actor: check.actor.clone(),
+        role: check.role.clone(),
+        action: "client.refused".into(),
+        resource_type: "api_client".into(),
+        resource_id: Some(client_id.to_owned()),
+        municipality: None,
+        person_id: None,
+        request_id: check.request_id.clone(),
+        outcome: crate::audit::Outcome::Denied,
+    };
+    crate::audit::append(conn, &[event])?;
+    Ok(Some(AppError::Unauthenticated {
+        detail: "the API client of this token has been revoked",
+        invalid_token: true,
+    }))
 }
 
 /// A bound, not yet running server.

@@ -42,10 +42,12 @@ pub async fn get_verification(
     );
     // The walk reads on the read pool, so writers go on meanwhile.
     let result: Verification = state
-        .read(principal.client_check(), |conn| Ok(audit::verify(conn)?))
+        .read(principal.client_check(&request_id.0), |conn| {
+            Ok(audit::verify(conn)?)
+        })
         .await?;
     state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             Ok(audit::append(conn, &[event])?)
         })
         .await?;

@@ -204,7 +204,7 @@ pub async fn create_consent(
     )
     .municipality(municipality.as_str());
     let consent = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let event = event.person(&applicant_id);
             if applicants::find(conn, m, &applicant_id)?.is_none()
@@ -277,7 +277,7 @@ pub async fn list_consents(
     .municipality(municipality.as_str())
     .person(&applicant_id);
     let list = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             if applicants::find(conn, m, &applicant_id)?.is_none() {
                 audit::append(conn, &[event.outcome(AuditOutcome::NotVisible)])?;
@@ -333,7 +333,7 @@ pub async fn revoke_consent(
     )
     .municipality(municipality.as_str());
     let consent = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let event = event.resource(&id);
             let Some(mut row) = repo::find(conn, m, &id)? else {

@@ -104,7 +104,7 @@ pub async fn list_events(
         None => 0,
     };
     let rows = state
-        .read(principal.client_check(), move |conn| {
+        .read(principal.client_check(&request_id.0), move |conn| {
             Ok(events::page(conn, municipality.as_str(), after, limit)?)
         })
         .await?;

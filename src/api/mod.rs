@@ -187,7 +187,7 @@ async fn refuse(
         }
     }
     match state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(request_id), move |conn| {
             Ok(crate::audit::append(conn, &[event])?)
         })
         .await

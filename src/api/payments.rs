@@ -154,7 +154,7 @@ pub async fn create_payment(
     )
     .municipality(municipality.as_str());
     let payment = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let Some(application) = repo::find(conn, m, &application_id)? else {
                 return Err(AppError::Validation(vec![FieldError::new(

@@ -9,6 +9,16 @@ use crate::domain::Municipality;
 use crate::error::AppError;
 use crate::startup::AppState;
 
+/// The caller's API client, checked in the request's own transaction.
+#[derive(Debug, Clone)]
+pub struct ClientCheck {
+    /// `None` for a person's token, checked by its signature alone.
+    pub client_id: Option<String>,
+    pub actor: String,
+    pub role: String,
+    pub request_id: String,
+}
+
 /// The verified caller of a request.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -26,9 +36,15 @@ impl Principal {
         self.municipalities.contains(municipality)
     }
 
-    /// The API client whose revocation the request's transaction checks.
-    pub fn client_check(&self) -> Option<String> {
-        self.client_id.clone()
+    /// What the request's transaction checks about the caller's API client,
+    /// and who to name in the audit record when the client is revoked.
+    pub fn client_check(&self, request_id: &str) -> ClientCheck {
+        ClientCheck {
+            client_id: self.client_id.clone(),
+            actor: self.subject.clone(),
+            role: self.role.as_str().to_owned(),
+            request_id: request_id.to_owned(),
+        }
     }
 }
 

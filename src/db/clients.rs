@@ -63,18 +63,3 @@ pub fn revoke(conn: &mut DbConn, client_id: &str, at: NaiveDateTime) -> QueryRes
     .execute(conn)?;
     Ok(n == 1)
 }
-
-/// Refuses a revoked (or unknown) API client with 401; `None` is a person's
-/// token from the identity provider or the CLI, checked by its signature alone.
-pub fn ensure_active(
-    conn: &mut DbConn,
-    client_id: Option<&str>,
-) -> Result<(), crate::error::AppError> {
-    match client_id {
-        Some(id) if !is_active(conn, id)? => Err(crate::error::AppError::Unauthenticated {
-            detail: "the API client of this token has been revoked",
-            invalid_token: true,
-        }),
-        _ => Ok(()),
-    }
-}

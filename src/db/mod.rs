@@ -84,8 +84,10 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
+    /// A connection given back while its thread panics may be inside a
+    /// transaction that never ends: it is closed rather than reused.
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+        std::thread::panicking()
     }
 }
 

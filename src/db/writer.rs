@@ -14,6 +14,7 @@
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use diesel::{Connection, RunQueryDsl};
@@ -27,9 +28,20 @@ const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer before new ones are refused with 503.
 const QUEUE_DEPTH: usize = 8_192;
 
-/// Runs one request's work; returns whether it succeeded and how to answer
-/// it once the fate of the commit is known.
-type Job = Box<dyn FnOnce(&mut DbConn) -> (bool, Box<dyn FnOnce(bool) + Send>) + Send>;
+/// How to answer a request once the fate of its group's commit is known.
+type Answer = Box<dyn FnOnce(bool) + Send>;
+
+/// A request's work: whether it succeeded, and how to answer it.
+type Work = Box<dyn FnOnce(&mut DbConn) -> (bool, Answer) + Send>;
+
+/// One request for the writer.
+struct Job {
+    /// Runs the request's work; returns whether it succeeded and how to
+    /// answer it.
+    work: Work,
+    /// Answers the request without running it, when its group could not start.
+    refuse: Box<dyn FnOnce(AppError) + Send>,
+}
 
 /// Audit records and feed events of the request running now.
 #[derive(Default)]
@@ -98,19 +110,31 @@ impl Writer {
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = conn.transaction(f);
-            let ok = result.is_ok();
-            let answer: Box<dyn FnOnce(bool) + Send> = Box::new(move |committed| {
-                let outcome = match result {
-                    Ok(_) if !committed => Err(AppError::internal("the group commit failed")),
-                    other => other,
-                };
-                // The requester may have gone away; its work is still committed.
-                let _ = reply.send(outcome);
-            });
-            (ok, answer)
-        });
+        // Whichever of `work` and `refuse` runs takes the reply.
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let refusal = reply.clone();
+        let job = Job {
+            work: Box::new(move |conn| {
+                let result = conn.transaction(f);
+                let ok = result.is_ok();
+                let answer: Answer = Box::new(move |committed| {
+                    let outcome = match result {
+                        Ok(_) if !committed => Err(AppError::internal("the group commit failed")),
+                        other => other,
+                    };
+                    // The requester may have gone away; its work is still committed.
+                    if let Some(reply) = reply.lock().ok().and_then(|mut r| r.take()) {
+                        let _ = reply.send(outcome);
+                    }
+                });
+                (ok, answer)
+            }),
+            refuse: Box::new(move |error| {
+                if let Some(reply) = refusal.lock().ok().and_then(|mut r| r.take()) {
+                    let _ = reply.send(Err(error));
+                }
+            }),
+        };
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
@@ -154,7 +178,7 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>) -> Stopped {
                 let mut group = Deferred::default();
                 for job in batch.drain(..) {
                     DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
-                    let (ok, answer) = job(conn);
+                    let (ok, answer) = (job.work)(conn);
                     let mine = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
                     if ok {
                         group.audit.extend(mine.audit);
@@ -167,6 +191,13 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>) -> Stopped {
             })
         }));
         DEFERRED.with(|d| d.borrow_mut().take());
+        // A group that failed before its requests ran (the database stayed
+        // locked past the busy timeout, or is not writable) answers them 503.
+        for job in batch.drain(..) {
+            (job.refuse)(AppError::Unavailable(
+                "the database is busy; try again".into(),
+            ));
+        }
         let committed = match committed {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {

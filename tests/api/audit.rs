@@ -265,3 +265,26 @@ async fn the_command_line_verification_exits_nonzero_on_a_broken_chain() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["first_broken_seq"], 1);
 }
+
+#[actix_web::test]
+async fn verification_names_a_record_planted_beyond_the_head() {
+    for app in each_backend().await {
+        let b = app.backend;
+        app.create_applicant(TOLVAN).await;
+        tamper(
+            &app,
+            "INSERT INTO audit_log (seq, occurred_at, actor, role, action, resource_type, request_id, outcome, prev_hash, hash) \
+             SELECT seq + 1, occurred_at, 'someone', role, action, resource_type, request_id, outcome, hash, hash FROM audit_log WHERE seq = 1",
+        )
+        .await;
+        // Walked directly: the service's own next append now collides with
+        // the planted record, which is how the tampering shows in operation.
+        let result = app
+            .db
+            .read(|conn| Ok(bistand::audit::verify(conn)?))
+            .await
+            .unwrap();
+        assert!(!result.valid, "[{b}]");
+        assert_eq!(result.first_broken_seq, Some(2), "[{b}] {result:?}");
+    }
+}

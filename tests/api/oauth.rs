@@ -68,8 +68,19 @@ async fn a_registered_client_gets_a_token_that_works_until_the_client_is_revoked
             .write(move |conn| Ok(clients::revoke(conn, &revoke_id, now)?))
             .await
             .unwrap();
+        let before = app.audit_count().await;
         let response = app.get("/api/v1/0483/applicants", &token).await;
         assert_problem(response, 401, "unauthenticated", b).await;
+        // The feed reads on the read pool; the refusal is audited all the same.
+        let response = app.get("/api/v1/0483/events", &token).await;
+        assert_problem(response, 401, "unauthenticated", b).await;
+        let refusals = app.audit_since(before).await;
+        assert_eq!(refusals.len(), 2, "[{b}] both attempts are audited");
+        for record in refusals {
+            assert_eq!(record.action, "client.refused", "[{b}]");
+            assert_eq!(record.outcome, "denied", "[{b}]");
+            assert_eq!(record.resource_id.as_deref(), Some(id.as_str()), "[{b}]");
+        }
         let response = token_request(
             &app,
             &[

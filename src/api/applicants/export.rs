@@ -89,7 +89,7 @@ pub async fn export_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let extract = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let Some(row) = applicants::find(conn, m, &id)? else {
                 audit::append(conn, &[event.outcome(Outcome::NotVisible)])?;

@@ -108,7 +108,7 @@ pub async fn create_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let row = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let pn = applicant.personal_number.as_str();
             if repo::find_by_personal_number(conn, municipality.as_str(), pn)?.is_some() {
                 return Err(AppError::DuplicateApplicant);
@@ -181,7 +181,7 @@ pub async fn get_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let applicant = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let (row, view) =
                 match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
                     Ok(found) => found,
@@ -245,7 +245,7 @@ pub async fn patch_applicant(
     .municipality(municipality.as_str())
     .person(&id);
     let applicant = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let (mut row, view) =
                 match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
                     Ok(found) => found,
@@ -315,7 +315,7 @@ pub async fn list_applicants(
     )
     .municipality(municipality.as_str());
     let page = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             list_page(conn, &principal, &municipality, after, limit, &base)
         })
         .await?;
@@ -404,7 +404,7 @@ pub async fn search_applicants(
     )
     .municipality(municipality.as_str());
     let applicant = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let found = repo::find_by_personal_number(
                 conn,
                 municipality.as_str(),

@@ -48,7 +48,7 @@ async fn act(
     )
     .municipality(municipality.as_str());
     let application: Application = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let event = event.resource(&id);
             let (mut row, view) = match visible_application(conn, &principal, op, &event, m, &id)? {

@@ -120,7 +120,7 @@ pub async fn create_application(
     };
     let request_id = request_id.0;
     let stored = state
-        .write_retrying(principal.client_check(), move |conn| {
+        .write_retrying(principal.client_check(&request_id), move |conn| {
             let claimed = match &key {
                 Some(key) => idempotency::claim(conn, key)?,
                 None => Claim::Fresh,
@@ -264,12 +264,10 @@ fn audit_replay(
         .ok()
         .and_then(|v| v["id"].as_str().map(str::to_owned))
         .ok_or_else(|| AppError::internal("a stored answer without an id"))?;
-    let applicant = repo::find(conn, municipality.as_str(), &id)?
-        .map(|row| row.applicant_id)
-        .unwrap_or_default();
-    let event = AuditEvent::new(principal, request_id, "application.replay", "application")
+    let mut event = AuditEvent::new(principal, request_id, "application.replay", "application")
         .municipality(municipality.as_str())
-        .about(&id, &applicant);
+        .resource(&id);
+    event.person_id = repo::find(conn, municipality.as_str(), &id)?.map(|row| row.applicant_id);
     Ok(audit::append(conn, &[event])?)
 }
 
@@ -429,7 +427,7 @@ pub async fn get_application(
     )
     .municipality(municipality.as_str());
     let application = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let (row, view) = match visible_application(
                 conn,
                 &principal,
@@ -513,7 +511,7 @@ pub async fn list_applications(
     )
     .municipality(municipality.as_str());
     let page = state
-        .write(principal.client_check(), move |conn| {
+        .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let mut audited = Vec::new();
             let (items, next_cursor) = fill_page(
