@@ -8,6 +8,7 @@ mod applications;
 mod audit;
 mod consents;
 mod contract;
+mod durability;
 mod errors;
 mod feed;
 mod helpers;
