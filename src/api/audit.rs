@@ -34,12 +34,7 @@ pub async fn get_verification(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::VerifyAudit;
     permit(&state, &principal, &request_id.0, op).await?;
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    );
+    let event = AuditEvent::of(&principal, &request_id.0, op);
     // The walk reads on the read pool, so writers go on meanwhile.
     let result: Verification = state
         .read(principal.client_check(&request_id.0), |conn| {

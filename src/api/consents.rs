@@ -119,19 +119,6 @@ fn may_act_for(
     Ok(!applications::page(conn, municipality, &filter, None, 1)?.is_empty())
 }
 
-fn refuse(
-    conn: &mut DbConn,
-    event: AuditEvent,
-    refusal: AppError,
-) -> Result<Result<Consent, AppError>, AppError> {
-    let outcome = match refusal {
-        AppError::Forbidden(_) => AuditOutcome::Denied,
-        _ => AuditOutcome::NotVisible,
-    };
-    audit::append(conn, &[event.outcome(outcome)])?;
-    Ok(Err(refusal))
-}
-
 /// Record a consent.
 ///
 /// Caseworkers and the case system record consents; the portal records one
@@ -196,13 +183,7 @@ pub async fn create_consent(
     else {
         return Err(AppError::internal("validated field missing"));
     };
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let consent = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
@@ -210,7 +191,7 @@ pub async fn create_consent(
             if applicants::find(conn, m, &applicant_id)?.is_none()
                 || !may_act_for(conn, &principal, m, &applicant_id)?
             {
-                return refuse(conn, event, AppError::NotFound);
+                return audit::refused(conn, &event, AppError::NotFound);
             }
             let now = time::now().naive_utc();
             let row = ConsentRow {
@@ -268,14 +249,9 @@ pub async fn list_consents(
     let op = Operation::ReadConsents;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let applicant_id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str())
-    .person(&applicant_id);
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&applicant_id);
     let list = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
@@ -325,23 +301,17 @@ pub async fn revoke_consent(
     let op = Operation::RevokeConsent;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let consent = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
             let event = event.resource(&id);
             let Some(mut row) = repo::find(conn, m, &id)? else {
-                return refuse(conn, event, AppError::NotFound);
+                return audit::refused(conn, &event, AppError::NotFound);
             };
             let event = event.about(&id, &row.applicant_id);
             if !may_act_for(conn, &principal, m, &row.applicant_id)? {
-                return refuse(conn, event, AppError::NotFound);
+                return audit::refused(conn, &event, AppError::NotFound);
             }
             if row.revoked_at.is_some() {
                 return Ok(Err(AppError::ConsentRevoked));

@@ -178,8 +178,8 @@ async fn refuse(
     code: Option<&str>,
     refusal: AppError,
 ) -> AppError {
-    let mut event = AuditEvent::new(principal, request_id, op.audit_action(), op.resource_type())
-        .outcome(outcome_of(&refusal));
+    let mut event =
+        AuditEvent::of(principal, request_id, op).outcome(Outcome::of_refusal(&refusal));
     if let Some(code) = code {
         // Only a well-formed code goes into the log.
         if Municipality::parse(code).is_some() {
@@ -194,14 +194,6 @@ async fn refuse(
     {
         Ok(()) => refusal,
         Err(e) => e,
-    }
-}
-
-/// The audit outcome of a refusal.
-pub fn outcome_of(refusal: &AppError) -> Outcome {
-    match refusal {
-        AppError::Forbidden(_) => Outcome::Denied,
-        _ => Outcome::NotVisible,
     }
 }
 

@@ -146,13 +146,7 @@ pub async fn create_payment(
     else {
         return Err(AppError::internal("validated field missing"));
     };
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let payment = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();

@@ -12,9 +12,11 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
+use crate::auth::policy::Operation;
 use crate::db::DbConn;
 use crate::db::audit::{self as rows, AuditRow};
 use crate::domain::time;
+use crate::error::AppError;
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -71,6 +73,11 @@ impl AuditEvent {
         }
     }
 
+    /// An event of `op` by `principal` in the request `request_id`.
+    pub fn of(principal: &Principal, request_id: &str, op: Operation) -> Self {
+        Self::new(principal, request_id, op.audit_action(), op.resource_type())
+    }
+
     pub fn municipality(mut self, code: &str) -> Self {
         self.municipality = Some(code.to_owned());
         self
@@ -100,6 +107,30 @@ impl AuditEvent {
         self.outcome = outcome;
         self
     }
+}
+
+impl Outcome {
+    /// The outcome a refusal is recorded with.
+    pub fn of_refusal(refusal: &AppError) -> Self {
+        match refusal {
+            AppError::Forbidden(_) => Self::Denied,
+            _ => Self::NotVisible,
+        }
+    }
+}
+
+/// Audits a refusal in the caller's transaction and hands it back as the
+/// inner error, so that the transaction commits with the audit record.
+pub fn refused<T>(
+    conn: &mut DbConn,
+    event: &AuditEvent,
+    refusal: AppError,
+) -> Result<Result<T, AppError>, AppError> {
+    append(
+        conn,
+        &[event.clone().outcome(Outcome::of_refusal(&refusal))],
+    )?;
+    Ok(Err(refusal))
 }
 
 /// Appends events to the chain in the caller's transaction. Call it as the

@@ -80,14 +80,9 @@ pub async fn export_applicant(
     let op = Operation::ExportApplicant;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str())
-    .person(&id);
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&id);
     let extract = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();

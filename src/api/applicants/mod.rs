@@ -12,7 +12,7 @@ use super::params::{
     ApplicantPath, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page, if_match,
     page_limit,
 };
-use super::{admit, outcome_of, parse_id};
+use super::{admit, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, PersonView};
@@ -47,17 +47,13 @@ fn visible_person(
     municipality: &str,
     id: &str,
 ) -> Result<Result<(ApplicantRow, PersonView), AppError>, AppError> {
-    let refused = |conn: &mut DbConn, refusal: AppError| {
-        audit::append(conn, &[event.clone().outcome(outcome_of(&refusal))])?;
-        Ok(Err(refusal))
-    };
     let Some(row) = repo::find(conn, municipality, id)? else {
-        return refused(conn, AppError::NotFound);
+        return audit::refused(conn, event, AppError::NotFound);
     };
     let relations = repo::relations(conn, municipality, id)?;
     match policy::person_access(principal, op, relations) {
         Ok(view) => Ok(Ok((row, view))),
-        Err(refusal) => refused(conn, refusal),
+        Err(refusal) => audit::refused(conn, event, refusal),
     }
 }
 
@@ -99,14 +95,9 @@ pub async fn create_applicant(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let applicant = new_applicant(body.parse()?)?;
     let id = Uuid::now_v7().to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str())
-    .person(&id);
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&id);
     let row = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let pn = applicant.personal_number.as_str();
@@ -172,14 +163,9 @@ pub async fn get_applicant(
     let op = Operation::ReadApplicant;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str())
-    .person(&id);
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&id);
     let applicant = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let (row, view) =
@@ -236,14 +222,9 @@ pub async fn patch_applicant(
     let id = parse_id(&path.id)?.to_string();
     let expected = if_match(&req)?;
     let changes = changes(body.parse()?)?;
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str())
-    .person(&id);
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&id);
     let applicant = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let (mut row, view) =
@@ -307,13 +288,7 @@ pub async fn list_applicants(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let base = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let base = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let page = state
         .write(principal.client_check(&request_id.0), move |conn| {
             list_page(conn, &principal, &municipality, after, limit, &base)
@@ -396,13 +371,7 @@ pub async fn search_applicants(
     c.finish().map_err(AppError::Validation)?;
     let personal_number =
         personal_number.ok_or_else(|| AppError::internal("validated field missing"))?;
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let applicant = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let found = repo::find_by_personal_number(

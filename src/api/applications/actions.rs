@@ -40,13 +40,7 @@ async fn act(
         Some(body) => Some(new_decision(&body.parse::<DecisionBody>()?)?),
         None => None,
     };
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let application: Application = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();

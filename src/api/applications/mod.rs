@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::idempotency::{self, Claim, Key, StoredResponse};
 use super::json::JsonBody;
 use super::params::{MunicipalityPath, decode_cursor, etag, fill_page, page_limit};
-use super::{admit, outcome_of, parameter_error, parse_id};
+use super::{admit, parameter_error, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::policy::{self, ApplicationView, Operation};
 use crate::auth::{Principal, Role};
@@ -352,22 +352,17 @@ pub(crate) fn visible_application(
     municipality: &str,
     id: &str,
 ) -> Result<Result<(ApplicationRow, ApplicationView), AppError>, AppError> {
-    let refused = |conn: &mut DbConn, refusal: AppError, person: Option<&str>| {
-        let mut event = event.clone().outcome(outcome_of(&refusal));
-        event.person_id = person.map(str::to_owned);
-        audit::append(conn, &[event])?;
-        Ok(Err(refusal))
-    };
     let Some(row) = repo::find(conn, municipality, id)? else {
-        return refused(conn, AppError::NotFound, None);
+        return audit::refused(conn, event, AppError::NotFound);
     };
     let relations = applicants::relations(conn, municipality, &row.applicant_id)?;
     match policy::application_access(principal, op, &row.submitted_by, relations) {
         Ok(view) => Ok(Ok((row, view))),
-        Err(refusal) => {
-            let person = row.applicant_id.clone();
-            refused(conn, refusal, Some(&person))
-        }
+        Err(refusal) => audit::refused(
+            conn,
+            &event.clone().about(&row.id, &row.applicant_id),
+            refusal,
+        ),
     }
 }
 
@@ -419,13 +414,7 @@ pub async fn get_application(
     let op = Operation::ReadApplication;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let application = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let (row, view) = match visible_application(
@@ -503,13 +492,7 @@ pub async fn list_applications(
         status,
         applicant_id,
     };
-    let base = AuditEvent::new(
-        &principal,
-        &request_id.0,
-        op.audit_action(),
-        op.resource_type(),
-    )
-    .municipality(municipality.as_str());
+    let base = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let page = state
         .write(principal.client_check(&request_id.0), move |conn| {
             let m = municipality.as_str();
