@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::db::applicants::{self as repo, ApplicantRow};
 use crate::db::events::{self, NewEvent};
 use crate::domain::applicant::{Address, NewApplicant};
+use crate::domain::event::EventType;
 use crate::domain::{PersonalNumber, time};
 
 struct Person {
@@ -121,7 +122,7 @@ pub fn load(db: &Db) -> anyhow::Result<usize> {
                 time::now().naive_utc(),
             );
             repo::insert(conn, &row)?;
-            let created = NewEvent::new(person.municipality, "applicant.created", "applicant", &id);
+            let created = NewEvent::new(person.municipality, EventType::ApplicantCreated, &id);
             events::append(conn, &[created], row.created_at)?;
             let event = AuditEvent {
                 actor: "bistand-demo".into(),

@@ -4,6 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::domain::codes::CodeList;
 
 /// The whole API.
 #[derive(OpenApi)]
@@ -94,6 +95,34 @@ impl Modify for BearerScheme {
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
+}
+
+/// Every code list the contract shows, with the proof that the code accepts
+/// and emits exactly its names. A test holds the contract's enums to this
+/// list, so an enum cannot enter the contract unlisted.
+pub fn code_lists() -> Vec<CodeList> {
+    use crate::domain::application::{
+        Channel, ExpenseKind, IncomeKind, Outcome, ReasonForNeed, Status,
+    };
+    use crate::domain::consent::{ConsentChannel, Recipient};
+    use crate::domain::event::{EventType, ResourceKind};
+    vec![
+        CodeList::of::<Channel>(),
+        CodeList::of::<ReasonForNeed>(),
+        CodeList::of::<IncomeKind>(),
+        CodeList::of::<ExpenseKind>(),
+        CodeList::of::<Status>(),
+        CodeList::of::<Outcome>(),
+        CodeList::of::<Recipient>(),
+        CodeList::of::<ConsentChannel>(),
+        CodeList::of::<EventType>(),
+        CodeList::of::<ResourceKind>(),
+        CodeList::of::<crate::domain::Sex>(),
+        CodeList::of::<crate::auth::policy::ApplicationView>(),
+        CodeList::of::<crate::audit::Outcome>(),
+        CodeList::of::<api::ops::HealthStatus>(),
+        CodeList::of::<api::ops::DatabaseBackend>(),
+    ]
 }
 
 /// The contract as pretty JSON, as committed in `openapi/openapi.json`.

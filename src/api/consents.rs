@@ -20,6 +20,7 @@ use crate::db::events::{self, NewEvent};
 use crate::db::{DbConn, applicants};
 use crate::domain::applicant::Checker;
 use crate::domain::consent::{ConsentChannel, Recipient};
+use crate::domain::event::EventType;
 use crate::domain::time;
 use crate::error::AppError;
 use crate::openapi::problems::*;
@@ -212,7 +213,7 @@ pub async fn create_consent(
             repo::insert(conn, &row)?;
             events::append(
                 conn,
-                &[NewEvent::new(m, "consent.created", "consent", &row.id)],
+                &[NewEvent::new(m, EventType::ConsentCreated, &row.id)],
                 now,
             )?;
             audit::append(conn, &[event.about(&row.id, &applicant_id)])?;
@@ -326,7 +327,7 @@ pub async fn revoke_consent(
             }
             events::append(
                 conn,
-                &[NewEvent::new(m, "consent.revoked", "consent", &id)],
+                &[NewEvent::new(m, EventType::ConsentRevoked, &id)],
                 now,
             )?;
             audit::append(conn, &[event])?;

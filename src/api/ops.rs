@@ -4,20 +4,34 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::Backend;
 use crate::error::AppError;
 use crate::openapi::problems::*;
 use crate::startup::AppState;
 use crate::telemetry::Metrics;
 
+crate::code_enum! {
+    /// The state of the service: it answers only when it is up.
+    HealthStatus {
+        Up = "up",
+    }
+}
+
+crate::code_enum! {
+    /// The database backend in use.
+    DatabaseBackend {
+        Sqlite = "sqlite",
+        Postgres = "postgres",
+    }
+}
+
 /// A health answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    #[schema(example = "up")]
-    pub status: String,
+    pub status: HealthStatus,
     /// The database backend, on readiness answers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "sqlite")]
-    pub database: Option<String>,
+    pub database: Option<DatabaseBackend>,
 }
 
 /// Liveness: the process answers.
@@ -25,7 +39,7 @@ pub struct Health {
     responses((status = 200, description = "Alive", body = Health)))]
 pub async fn get_live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
-        status: "up".into(),
+        status: HealthStatus::Up,
         database: None,
     })
 }
@@ -38,9 +52,13 @@ pub async fn get_live() -> HttpResponse {
     ))]
 pub async fn get_ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state.db.ready().await?;
+    let database = match state.db.backend() {
+        Backend::Sqlite => DatabaseBackend::Sqlite,
+        Backend::Postgres => DatabaseBackend::Postgres,
+    };
     Ok(HttpResponse::Ok().json(Health {
-        status: "up".into(),
-        database: Some(state.db.backend().name().into()),
+        status: HealthStatus::Up,
+        database: Some(database),
     }))
 }
 

@@ -18,6 +18,7 @@ use crate::db::applications::{self as repo, PaymentRow};
 use crate::db::events::{self, NewEvent};
 use crate::domain::applicant::Checker;
 use crate::domain::application::Outcome;
+use crate::domain::event::EventType;
 use crate::domain::month::Month;
 use crate::domain::{FieldError, money, time};
 use crate::error::AppError;
@@ -193,7 +194,7 @@ pub async fn create_payment(
             repo::insert_payment(conn, &row)?;
             events::append(
                 conn,
-                &[NewEvent::new(m, "payment.created", "payment", &row.id)],
+                &[NewEvent::new(m, EventType::PaymentCreated, &row.id)],
                 now,
             )?;
             audit::append(conn, &[event.about(&row.id, &application.applicant_id)])?;

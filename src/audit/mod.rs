@@ -21,24 +21,16 @@ use crate::error::AppError;
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Done.
-    Allowed,
-    /// Refused: the role lacks the operation (403).
-    Denied,
-    /// Refused: the object is not visible to the caller, or does not exist (404).
-    NotVisible,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Allowed => "allowed",
-            Self::Denied => "denied",
-            Self::NotVisible => "not_visible",
-        }
+crate::code_enum! {
+    /// How an audited attempt ended.
+    #[schema(as = AuditOutcome)]
+    Outcome {
+        /// Done.
+        Allowed = "allowed",
+        /// Refused: the role lacks the operation (403).
+        Denied = "denied",
+        /// Refused: the object is not visible to the caller, or does not exist (404).
+        NotVisible = "not_visible",
     }
 }
 

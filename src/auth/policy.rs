@@ -225,16 +225,20 @@ pub fn may_change_protected(
     }
 }
 
-/// How much of an application the caller sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApplicationView {
-    /// Caseworkers and the case system: everything.
-    Full,
-    /// Coaches: status, month, reasons and work capacity; no money,
-    /// household or free text.
-    LabourMarket,
-    /// The portal, on what it submitted: receipt, status and dates.
-    Receipt,
+crate::code_enum! {
+    /// Which fields of an application the caller sees: `full` (caseworkers
+    /// and the case system) has all; `labour_market` (coaches) has no money,
+    /// household or free text; `receipt` (the portal, on what it submitted)
+    /// has receipt, status and dates only.
+    ApplicationView {
+        /// Caseworkers and the case system: everything.
+        Full = "full",
+        /// Coaches: status, month, reasons and work capacity; no money,
+        /// household or free text.
+        LabourMarket = "labour_market",
+        /// The portal, on what it submitted: receipt, status and dates.
+        Receipt = "receipt",
+    }
 }
 
 /// Which view of an application the caller has, or `None` when it may not

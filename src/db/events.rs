@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{event_head, events};
+use crate::domain::event::EventType;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]
 #[diesel(table_name = events)]
@@ -21,22 +22,15 @@ pub struct EventRow {
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub municipality: String,
-    pub event_type: &'static str,
-    pub resource: &'static str,
+    pub event_type: EventType,
     pub resource_id: String,
 }
 
 impl NewEvent {
-    pub fn new(
-        municipality: &str,
-        event_type: &'static str,
-        resource: &'static str,
-        id: &str,
-    ) -> Self {
+    pub fn new(municipality: &str, event_type: EventType, id: &str) -> Self {
         Self {
             municipality: municipality.to_owned(),
             event_type,
-            resource,
             resource_id: id.to_owned(),
         }
     }
@@ -68,8 +62,8 @@ pub fn append_all(conn: &mut DbConn, new: &[(NewEvent, NaiveDateTime)]) -> Query
             .values(&EventRow {
                 seq: last - n + 1 + i as i64,
                 municipality: event.municipality.clone(),
-                event_type: event.event_type.to_owned(),
-                resource: event.resource.to_owned(),
+                event_type: event.event_type.as_str().to_owned(),
+                resource: event.event_type.resource().as_str().to_owned(),
                 resource_id: event.resource_id.clone(),
                 occurred_at: *at,
             })

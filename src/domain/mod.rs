@@ -4,6 +4,7 @@ pub mod applicant;
 pub mod application;
 pub mod codes;
 pub mod consent;
+pub mod event;
 pub mod money;
 pub mod month;
 pub mod municipality;

@@ -8,21 +8,14 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-/// Legal sex for statistics, from the second-to-last digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sex {
-    /// *kvinna*: even digit.
-    K,
-    /// *man*: odd digit.
-    M,
-}
-
-impl Sex {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sex::K => "K",
-            Sex::M => "M",
-        }
+crate::code_enum! {
+    /// Legal sex for statistics (BR-1), from the second-to-last digit of the
+    /// personal number: `K` (*kvinna*, even) or `M` (*man*, odd).
+    Sex {
+        /// *kvinna*: even digit.
+        K = "K",
+        /// *man*: odd digit.
+        M = "M",
     }
 }
 

@@ -153,3 +153,64 @@ fn every_request_body_carries_an_example() {
         }
     }
 }
+
+/// Every `enum` anywhere in `value`, with the JSON pointer where it sits.
+fn enums_in(value: &Value, at: &str, found: &mut Vec<(String, Vec<String>)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.get("enum") {
+                let names = values
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect();
+                found.push((at.to_owned(), names));
+            }
+            for (key, child) in map {
+                enums_in(child, &format!("{at}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                enums_in(child, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_enum_in_the_contract_is_exactly_what_the_code_accepts_and_emits() {
+    let spec = spec();
+    let lists = bistand::openapi::code_lists();
+    let mut found = Vec::new();
+    enums_in(&spec, "", &mut found);
+    assert!(!found.is_empty());
+    for (pointer, values) in &found {
+        let name = pointer
+            .strip_prefix("/components/schemas/")
+            .filter(|rest| !rest.contains('/'))
+            .unwrap_or_else(|| panic!("{pointer}: enums are named schemas, not inline lists"));
+        let list = lists.iter().find(|l| l.schema == name).unwrap_or_else(|| {
+            panic!("the contract's enum {name} is not in openapi::code_lists()")
+        });
+        assert_eq!(
+            values, &list.values,
+            "{name}: the contract's values differ from the code's"
+        );
+    }
+    for list in &lists {
+        assert!(
+            found
+                .iter()
+                .any(|(p, _)| p == &format!("/components/schemas/{}", list.schema)),
+            "{} is listed but not in the contract",
+            list.schema
+        );
+        assert!(
+            list.disagreements.is_empty(),
+            "{}: {:?}",
+            list.schema,
+            list.disagreements
+        );
+    }
+}

@@ -34,8 +34,7 @@ pub struct Access {
     pub role: String,
     /// What, such as `applicant.read` or `application.decide`.
     pub action: String,
-    /// `allowed`, `denied` or `not_visible`.
-    pub outcome: String,
+    pub outcome: crate::audit::Outcome,
 }
 
 /// Everything held about one person.
@@ -111,14 +110,18 @@ pub async fn export_applicant(
                 .collect();
             let accesses = audit_rows::of_person(conn, m, &id)?
                 .into_iter()
-                .map(|r| Access {
-                    at: r.occurred_at.and_utc(),
-                    actor: r.actor,
-                    role: r.role,
-                    action: r.action,
-                    outcome: r.outcome,
+                .map(|r| {
+                    let outcome = crate::audit::Outcome::parse(&r.outcome)
+                        .map_err(|_| AppError::internal("unreadable stored audit_log.outcome"))?;
+                    Ok(Access {
+                        at: r.occurred_at.and_utc(),
+                        actor: r.actor,
+                        role: r.role,
+                        action: r.action,
+                        outcome,
+                    })
                 })
-                .collect();
+                .collect::<Result<_, AppError>>()?;
             audit::append(conn, &[event])?;
             Ok(Ok(RegisterExtract {
                 generated_at: crate::domain::time::now(),

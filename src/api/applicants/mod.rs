@@ -20,6 +20,7 @@ use crate::db::applicants::{self as repo, ApplicantRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::{DbConn, is_unique_violation};
 use crate::domain::applicant::Checker;
+use crate::domain::event::EventType;
 use crate::domain::{Municipality, PersonalNumber, time};
 use crate::error::AppError;
 use crate::openapi::problems::*;
@@ -117,8 +118,7 @@ pub async fn create_applicant(
                     e.into()
                 }
             })?;
-            let created =
-                NewEvent::new(municipality.as_str(), "applicant.created", "applicant", &id);
+            let created = NewEvent::new(municipality.as_str(), EventType::ApplicantCreated, &id);
             events::append(conn, &[created], row.created_at)?;
             audit::append(conn, &[event])?;
             Ok(row)
@@ -248,8 +248,7 @@ pub async fn patch_applicant(
             if !repo::update(conn, &row, current)? {
                 return Ok(Err(AppError::PreconditionFailed));
             }
-            let updated =
-                NewEvent::new(municipality.as_str(), "applicant.updated", "applicant", &id);
+            let updated = NewEvent::new(municipality.as_str(), EventType::ApplicantUpdated, &id);
             events::append(conn, &[updated], row.updated_at)?;
             audit::append(conn, &[event])?;
             Ok(Ok(Applicant::new(row, view)))

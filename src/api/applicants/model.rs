@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::auth::policy::PersonView;
 use crate::db::applicants::ApplicantRow;
 use crate::domain::applicant::{self as rules, ApplicantChanges, Checker, NewApplicant};
-use crate::domain::{PersonalNumber, time};
+use crate::domain::{PersonalNumber, Sex, time};
 use crate::error::AppError;
 
 /// A postal address.
@@ -120,9 +120,8 @@ pub struct Applicant {
     /// 12 digits, `YYYYMMDDNNNC`.
     #[schema(example = "191212121212")]
     pub personal_number: String,
-    /// Legal sex for statistics: `K` or `M` (BR-1).
-    #[schema(example = "M")]
-    pub sex: String,
+    /// Legal sex for statistics, from the personal number (BR-1).
+    pub sex: Sex,
     /// Whether this is a coordination number (*samordningsnummer*).
     pub coordination_number: bool,
     pub first_name: String,
@@ -158,7 +157,7 @@ impl Applicant {
             municipality: row.municipality,
             coordination_number: personal_number.is_coordination_number(),
             personal_number: personal_number.as_str().to_owned(),
-            sex: row.sex,
+            sex: personal_number.sex(),
             first_name: row.first_name,
             last_name: row.last_name,
             protected_identity: row.protected_identity,

@@ -16,6 +16,7 @@ use crate::db::applications::{self as repo, DecisionRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::is_unique_violation;
 use crate::domain::application::{Action, Status};
+use crate::domain::event::EventType;
 use crate::domain::{FieldError, money, time};
 use crate::error::AppError;
 use crate::openapi::problems::*;
@@ -104,19 +105,9 @@ async fn act(
                         e.into()
                     }
                 })?;
-                new_events.push(NewEvent::new(
-                    m,
-                    "decision.created",
-                    "decision",
-                    &decision_id,
-                ));
+                new_events.push(NewEvent::new(m, EventType::DecisionCreated, &decision_id));
             }
-            new_events.push(NewEvent::new(
-                m,
-                "application.status_changed",
-                "application",
-                &id,
-            ));
+            new_events.push(NewEvent::new(m, EventType::ApplicationStatusChanged, &id));
             events::append(conn, &new_events, now)?;
             let event = event.about(&id, &row.applicant_id);
             let application = present(conn, row, view)?;

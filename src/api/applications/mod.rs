@@ -21,6 +21,7 @@ use crate::db::events::{self, NewEvent};
 use crate::db::{DbConn, applicants, is_unique_violation};
 use crate::domain::applicant::NewApplicant;
 use crate::domain::application::Status;
+use crate::domain::event::EventType;
 use crate::domain::{FieldError, Municipality, money, time};
 use crate::error::AppError;
 use crate::openapi::problems::*;
@@ -157,7 +158,7 @@ fn insert_application(
         |conn: &mut DbConn, field: &str, person: &PersonInput| -> Result<String, AppError> {
             let (row, created) = resolve_person(conn, m, field, person, now)?;
             if created {
-                new_events.push(NewEvent::new(m, "applicant.created", "applicant", &row));
+                new_events.push(NewEvent::new(m, EventType::ApplicantCreated, &row));
                 audit_events.push(base.clone().person(&row));
             }
             Ok(row)
@@ -230,13 +231,13 @@ fn insert_application(
         .map(|(i, (direction, kind, amount))| item(i, direction, kind, amount))
         .collect();
     repo::insert(conn, &row, &items)?;
-    new_events.push(NewEvent::new(m, "application.created", "application", &id));
+    new_events.push(NewEvent::new(m, EventType::ApplicationCreated, &id));
     let view = if principal.role == Role::Eservice {
         ApplicationView::Receipt
     } else {
         ApplicationView::Full
     };
-    let body = Application::new(row, items, None, view);
+    let body = Application::new(row, items, None, view)?;
     events::append(conn, &new_events, now)?;
     audit_events.push(
         AuditEvent::new(principal, request_id, "application.create", "application")
@@ -374,7 +375,7 @@ pub(crate) fn present(
 ) -> Result<Application, AppError> {
     let items = repo::items(conn, &row.municipality, &row.id)?;
     let decision = repo::decision_of(conn, &row.municipality, &row.id)?;
-    Ok(Application::new(row, items, decision, view))
+    Application::new(row, items, decision, view)
 }
 
 pub(crate) fn respond(status: StatusCode, application: &Application) -> HttpResponse {

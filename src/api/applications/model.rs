@@ -18,20 +18,65 @@ use crate::domain::month::Month;
 use crate::domain::{PersonalNumber, time};
 use crate::error::AppError;
 
-/// The person an application covers: an existing applicant's `id`, or a
-/// `personal_number` that finds the applicant in the municipality or, with
-/// `first_name` and `last_name`, registers them.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// The person an application covers, as read: every part optional, so that
+/// one answer can name every missing or bad part. The contract states the
+/// two shapes it accepts as [`PersonRefShape`].
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRef {
-    #[schema(format = Uuid)]
     pub id: Option<String>,
-    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
     pub personal_number: Option<String>,
-    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
-    #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
+}
+
+/// The person an application covers: an existing applicant by `id`, or a
+/// `personal_number` that finds the applicant in the municipality or, with
+/// `first_name` and `last_name`, registers them. The e-service portal always
+/// names the person in full (personal number and both names).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = PersonRef)]
+pub enum PersonRefShape {
+    ById(PersonById),
+    ByNumber(PersonByNumber),
+}
+
+/// An applicant already registered in the municipality.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(
+    dead_code,
+    reason = "describes the accepted shapes in the contract only"
+)]
+pub struct PersonById {
+    /// The applicant's id.
+    #[schema(format = Uuid)]
+    id: String,
+}
+
+/// A person by personal number, with names to register them if new.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(
+    dead_code,
+    reason = "describes the accepted shapes in the contract only"
+)]
+pub struct PersonByNumber {
+    /// Personal or coordination number, 10 or 12 digits with an optional
+    /// `-` or `+` before the last four (BR-1). Never goes in a URL.
+    #[schema(
+        pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$",
+        format = "personnummer",
+        example = "19121212-1212"
+    )]
+    personal_number: String,
+    /// Required to register a new applicant, and always from the portal.
+    #[schema(min_length = 1, max_length = 100, example = "Tolvan")]
+    first_name: Option<String>,
+    /// Required to register a new applicant, and always from the portal.
+    #[schema(min_length = 1, max_length = 100, example = "Tolvansson")]
+    last_name: Option<String>,
 }
 
 /// A child in the household.
@@ -42,16 +87,34 @@ pub struct Child {
     pub birth_year: i32,
 }
 
-/// A declared income or expense.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// A declared income or expense, as read.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountLineBody {
-    /// For incomes an `IncomeKind`, for expenses an `ExpenseKind`.
-    #[schema(example = "rent")]
     pub kind: String,
-    /// SEK as a string with at most 2 decimals; never a JSON number.
-    #[schema(example = "6200.00", pattern = r"^\d+(\.\d{1,2})?$")]
     pub amount: String,
+}
+
+/// A declared income.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
+pub struct IncomeLineBody {
+    kind: IncomeKind,
+    /// SEK per month as a string with at most 2 decimals; never a JSON number.
+    #[schema(example = "1200.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    amount: String,
+}
+
+/// A declared expense.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
+pub struct ExpenseLineBody {
+    kind: ExpenseKind,
+    /// SEK per month as a string with at most 2 decimals; never a JSON number.
+    #[schema(example = "6200.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    amount: String,
 }
 
 /// A new application for one month of support.
@@ -68,7 +131,10 @@ pub struct AmountLineBody {
     "message": "Jag har sökt arbete men inte fått något."
 }))]
 pub struct NewApplicationBody {
+    #[schema(value_type = PersonRefShape)]
     pub applicant: PersonRef,
+    /// A partner sharing the household, in the same shapes as `applicant`.
+    #[schema(value_type = Option<PersonRefShape>)]
     pub co_applicant: Option<PersonRef>,
     #[serde(default)]
     pub children: Vec<Child>,
@@ -81,9 +147,13 @@ pub struct NewApplicationBody {
     #[schema(value_type = Vec<ReasonForNeed>, min_items = 1)]
     #[serde(default)]
     pub reasons_for_need: Vec<String>,
+    /// Incomes of the household this month, at most 50 lines.
     #[serde(default)]
+    #[schema(value_type = Vec<IncomeLineBody>, max_items = 50)]
     pub incomes: Vec<AmountLineBody>,
+    /// Expenses of the household this month, at most 50 lines.
     #[serde(default)]
+    #[schema(value_type = Vec<ExpenseLineBody>, max_items = 50)]
     pub expenses: Vec<AmountLineBody>,
     /// Free text from the applicant, at most 4000 characters.
     pub message: Option<String>,
@@ -307,11 +377,20 @@ pub fn new_application(
     })
 }
 
-/// A declared income or expense, as stored.
+/// A declared income, as stored.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AmountLine {
-    pub kind: String,
-    /// SEK with two decimals, as a string.
+pub struct IncomeLine {
+    pub kind: IncomeKind,
+    /// SEK per month with two decimals, as a string.
+    #[schema(value_type = String, example = "1200.00")]
+    pub amount: Decimal,
+}
+
+/// A declared expense, as stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExpenseLine {
+    pub kind: ExpenseKind,
+    /// SEK per month with two decimals, as a string.
     #[schema(value_type = String, example = "6200.00")]
     pub amount: Decimal,
 }
@@ -332,17 +411,19 @@ pub struct Decision {
     pub decided_at: DateTime<Utc>,
 }
 
-impl From<DecisionRow> for Decision {
-    fn from(row: DecisionRow) -> Self {
-        Self {
-            id: Uuid::try_parse(&row.id).unwrap_or_default(),
-            outcome: Outcome::parse(&row.outcome).unwrap_or(Outcome::Rejected),
+impl TryFrom<DecisionRow> for Decision {
+    type Error = AppError;
+
+    fn try_from(row: DecisionRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: stored_uuid("decisions.id", &row.id)?,
+            outcome: stored("decisions.outcome", Outcome::parse(&row.outcome))?,
             amount: from_ore(row.amount_ore),
             reason: row.reason,
             work_capacity_percent: row.work_capacity_percent,
             support_month: row.support_month,
             decided_at: row.decided_at.and_utc(),
-        }
+        })
     }
 }
 
@@ -369,9 +450,7 @@ pub struct Application {
     #[schema(example = "EB-2026-000123")]
     pub receipt_number: String,
     pub status: Status,
-    /// `full`, `labour_market` or `receipt`.
-    #[schema(example = "full")]
-    pub view: String,
+    pub view: ApplicationView,
     #[schema(example = "2026-12")]
     pub support_month: String,
     /// When the application came in (the application date).
@@ -393,9 +472,9 @@ pub struct Application {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub incomes: Option<Vec<AmountLine>>,
+    pub incomes: Option<Vec<IncomeLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expenses: Option<Vec<AmountLine>>,
+    pub expenses: Option<Vec<ExpenseLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -406,78 +485,104 @@ pub struct Application {
 }
 
 impl Application {
-    /// The application as `view` may see it.
+    /// The application as `view` may see it. A stored value this code cannot
+    /// read is a broken row: a 500 that names the column, never a guess.
     pub fn new(
         row: ApplicationRow,
         items: Vec<ItemRow>,
         decision: Option<DecisionRow>,
         view: ApplicationView,
-    ) -> Self {
-        let uuid = |s: &str| Uuid::try_parse(s).unwrap_or_default();
+    ) -> Result<Self, AppError> {
         let full = view == ApplicationView::Full;
         let person = view != ApplicationView::Receipt;
-        let lines = |direction: &str| -> Vec<AmountLine> {
-            items
-                .iter()
-                .filter(|i| i.direction == direction)
-                .map(|i| AmountLine {
-                    kind: i.kind.clone(),
-                    amount: from_ore(i.amount_ore),
-                })
-                .collect()
-        };
-        let reasons: Vec<ReasonForNeed> =
-            serde_json::from_str::<Vec<String>>(&row.reasons_for_need)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|r| ReasonForNeed::parse(r).ok())
-                .collect();
-        let children: Vec<Child> = serde_json::from_str::<Vec<i32>>(&row.children)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|birth_year| Child { birth_year })
-            .collect();
+        let mut incomes = Vec::new();
+        let mut expenses = Vec::new();
+        for item in &items {
+            let amount = from_ore(item.amount_ore);
+            match item.direction.as_str() {
+                "income" => incomes.push(IncomeLine {
+                    kind: stored("application_items.kind", IncomeKind::parse(&item.kind))?,
+                    amount,
+                }),
+                "expense" => expenses.push(ExpenseLine {
+                    kind: stored("application_items.kind", ExpenseKind::parse(&item.kind))?,
+                    amount,
+                }),
+                _ => return Err(unreadable("application_items.direction")),
+            }
+        }
+        let reasons = stored(
+            "applications.reasons_for_need",
+            serde_json::from_str::<Vec<String>>(&row.reasons_for_need).map_err(|_| ()),
+        )?
+        .iter()
+        .map(|r| stored("applications.reasons_for_need", ReasonForNeed::parse(r)))
+        .collect::<Result<Vec<_>, _>>()?;
+        let children: Vec<Child> = stored(
+            "applications.children",
+            serde_json::from_str::<Vec<i32>>(&row.children).map_err(|_| ()),
+        )?
+        .into_iter()
+        .map(|birth_year| Child { birth_year })
+        .collect();
         let self_link = format!("/api/v1/{}/applications/{}", row.municipality, row.id);
         let applicant_link = format!(
             "/api/v1/{}/applicants/{}",
             row.municipality, row.applicant_id
         );
-        Self {
-            id: uuid(&row.id),
+        let applicant_id = stored_uuid("applications.applicant_id", &row.applicant_id)?;
+        let co_applicant_id = row
+            .co_applicant_id
+            .as_deref()
+            .map(|id| stored_uuid("applications.co_applicant_id", id))
+            .transpose()?;
+        let channel = stored("applications.channel", Channel::parse(&row.channel))?;
+        let decision = decision.map(Decision::try_from).transpose()?;
+        Ok(Self {
+            id: stored_uuid("applications.id", &row.id)?,
             receipt_number: row.receipt_number,
-            status: Status::parse(&row.status).unwrap_or(Status::Received),
-            view: match view {
-                ApplicationView::Full => "full",
-                ApplicationView::LabourMarket => "labour_market",
-                ApplicationView::Receipt => "receipt",
-            }
-            .into(),
+            status: stored("applications.status", Status::parse(&row.status))?,
+            view,
             support_month: row.support_month,
             received_at: row.received_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-            applicant_id: person.then(|| uuid(&row.applicant_id)),
+            applicant_id: person.then_some(applicant_id),
             reasons_for_need: person.then_some(reasons),
             work_capacity_percent: (view == ApplicationView::LabourMarket)
                 .then(|| decision.as_ref().map(|d| d.work_capacity_percent))
                 .flatten(),
-            co_applicant_id: full
-                .then(|| row.co_applicant_id.as_deref().map(uuid))
-                .flatten(),
+            co_applicant_id: full.then_some(co_applicant_id).flatten(),
             children: full.then_some(children),
-            channel: full.then(|| Channel::parse(&row.channel).ok()).flatten(),
-            incomes: full.then(|| lines("income")),
-            expenses: full.then(|| lines("expense")),
+            channel: full.then_some(channel),
+            incomes: full.then_some(incomes),
+            expenses: full.then_some(expenses),
             message: full.then_some(row.message).flatten(),
-            decision: full.then(|| decision.map(Decision::from)).flatten(),
+            decision: full.then_some(decision).flatten(),
             submitted_by: full.then_some(row.submitted_by),
             links: ApplicationLinks {
                 self_link,
                 applicant: person.then_some(applicant_link),
             },
             municipality: row.municipality,
-        }
+        })
     }
+}
+
+/// The error for a stored value this code cannot read. It names the column,
+/// never the value (which may be person data).
+pub fn unreadable(column: &str) -> AppError {
+    AppError::internal(format!("unreadable stored value in {column}"))
+}
+
+/// A stored value read strictly: an unreadable one is [`unreadable`].
+pub fn stored<T, E>(column: &str, value: Result<T, E>) -> Result<T, AppError> {
+    value.map_err(|_| unreadable(column))
+}
+
+/// A stored id read strictly.
+pub fn stored_uuid(column: &str, text: &str) -> Result<Uuid, AppError> {
+    stored(column, Uuid::try_parse(text))
 }
 
 /// One page of applications.

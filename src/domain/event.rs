@@ -1,0 +1,41 @@
+//! What the change feed reports.
+
+use crate::code_enum;
+
+code_enum! {
+    /// What happened, as the change feed names it.
+    EventType {
+        ApplicantCreated = "applicant.created",
+        ApplicantUpdated = "applicant.updated",
+        ApplicationCreated = "application.created",
+        ApplicationStatusChanged = "application.status_changed",
+        DecisionCreated = "decision.created",
+        PaymentCreated = "payment.created",
+        ConsentCreated = "consent.created",
+        ConsentRevoked = "consent.revoked",
+    }
+}
+
+code_enum! {
+    /// The kind of resource an event is about.
+    ResourceKind {
+        Applicant = "applicant",
+        Application = "application",
+        Decision = "decision",
+        Payment = "payment",
+        Consent = "consent",
+    }
+}
+
+impl EventType {
+    /// The kind of resource this event is about.
+    pub fn resource(self) -> ResourceKind {
+        match self {
+            Self::ApplicantCreated | Self::ApplicantUpdated => ResourceKind::Applicant,
+            Self::ApplicationCreated | Self::ApplicationStatusChanged => ResourceKind::Application,
+            Self::DecisionCreated => ResourceKind::Decision,
+            Self::PaymentCreated => ResourceKind::Payment,
+            Self::ConsentCreated | Self::ConsentRevoked => ResourceKind::Consent,
+        }
+    }
+}
