@@ -1,24 +1,26 @@
 //! Consents (*samtycken*) to share with Viadidakt or AF (OSL 12:2, BR-6b).
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::admit;
+use super::idempotency::{self, Claim, Key, StoredResponse};
 use super::json::JsonBody;
-use super::params::ApplicantPath;
+use super::params::{ApplicantPath, IdempotencyKeyHeader};
 use super::parse_id;
+use crate::api::formats::Purpose;
 use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
 use crate::auth::policy::Operation;
 use crate::auth::{Principal, Role};
-use crate::db::applications::{self as applications, ListFilter};
+use crate::db::applications;
 use crate::db::consents::{self as repo, ConsentRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::{DbConn, applicants};
-use crate::domain::applicant::Checker;
+use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::consent::{ConsentChannel, Recipient};
 use crate::domain::event::EventType;
 use crate::domain::time;
@@ -39,8 +41,8 @@ use crate::telemetry::RequestId;
 pub struct ConsentBody {
     #[schema(value_type = Recipient)]
     pub recipient: String,
-    /// What the person agreed to, in their words or the form's, 1–500 characters.
-    #[schema(min_length = 1, max_length = 500)]
+    /// What the person agreed to, in their words or the form's, at most 500 characters.
+    #[schema(value_type = Purpose)]
     pub purpose: String,
     /// When the person gave it (RFC 3339); not in the future.
     #[schema(value_type = DateTime<Utc>)]
@@ -94,7 +96,7 @@ pub struct ConsentList {
 #[into_params(parameter_in = Path)]
 pub struct ConsentPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^\d{4}$")]
+    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
     pub municipality: String,
     /// The consent's id.
     #[param(format = Uuid)]
@@ -102,7 +104,9 @@ pub struct ConsentPath {
 }
 
 /// Whether the caller may act for this person: everyone with the operation,
-/// except the portal, which acts only for persons it submitted for.
+/// except the portal, which acts only for the persons it submitted an
+/// application for as the applicant (a consent is the person's own act, and
+/// the portal authenticated the applicant, not a co-applicant).
 fn may_act_for(
     conn: &mut DbConn,
     principal: &Principal,
@@ -112,27 +116,32 @@ fn may_act_for(
     if principal.role != Role::Eservice {
         return Ok(true);
     }
-    let filter = ListFilter {
-        submitted_by: Some(principal.subject.clone()),
-        applicant_id: Some(applicant_id.to_owned()),
-        ..ListFilter::default()
-    };
-    Ok(!applications::page(conn, municipality, &filter, None, 1)?.is_empty())
+    Ok(applications::submitted_for(
+        conn,
+        municipality,
+        &principal.subject,
+        applicant_id,
+    )?)
 }
 
 /// Record a consent.
 ///
 /// Caseworkers and the case system record consents; the portal records one
-/// given in its form, for a person it has submitted an application for.
+/// given in its form, for the person it submitted an application for as the
+/// applicant (the `applicant_id` of its receipt), never for a co-applicant.
+/// An optional `Idempotency-Key` makes a retried request record the consent
+/// once (the same key and body get the first answer again).
 #[utoipa::path(
     post,
     path = "/api/v1/{municipality}/applicants/{id}/consents",
     tag = "consents",
     operation_id = "create_consent",
-    params(ApplicantPath),
+    params(ApplicantPath, IdempotencyKeyHeader),
     request_body(content = ConsentBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Recorded", body = Consent),
+        (status = 201, description = "Recorded", body = Consent,
+         headers(("ETag" = String, description = "The version, for If-Match"),
+                 ("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
         (status = 400, response = MalformedBody),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
@@ -144,6 +153,7 @@ fn may_act_for(
     security(("bearer" = []))
 )]
 pub async fn create_consent(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     request_id: RequestId,
@@ -153,17 +163,96 @@ pub async fn create_consent(
     let op = Operation::CreateConsent;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let applicant_id = parse_id(&path.id)?.to_string();
-    let body: ConsentBody = body.parse()?;
+    let key = idempotency::read(&req, false)?;
+    let parsed: ConsentBody = body.parse()?;
+    let new = new_consent(&parsed)?;
+    let key = match key {
+        Some(key) => Some(Key {
+            client: principal
+                .client_id
+                .clone()
+                .unwrap_or_else(|| principal.subject.clone()),
+            key,
+            request_hash: idempotency::request_hash(
+                &format!("{municipality}/applicants/{applicant_id}/consents"),
+                body.bytes(),
+            )?,
+        }),
+        None => None,
+    };
+    let event = AuditEvent::of(&principal, &request_id.0, op)
+        .municipality(municipality.as_str())
+        .person(&applicant_id);
+    let request_id = request_id.0;
+    let stored = state
+        .write_retrying(principal.client_check(&request_id), move |conn| {
+            let m = municipality.as_str();
+            if let Some(key) = &key
+                && let Claim::Replay(stored) = idempotency::claim(conn, key)?
+            {
+                let id = stored_id(&stored)?;
+                let replay = AuditEvent::new(&principal, &request_id, "consent.replay", "consent")
+                    .municipality(m)
+                    .about(&id, &applicant_id);
+                audit::append(conn, &[replay])?;
+                return Ok(Ok(stored));
+            }
+            if applicants::find(conn, m, &applicant_id)?.is_none()
+                || !may_act_for(conn, &principal, m, &applicant_id)?
+            {
+                return audit::refused(conn, &event, AppError::NotFound);
+            }
+            let now = time::now().naive_utc();
+            let row = ConsentRow {
+                municipality: m.to_owned(),
+                id: Uuid::now_v7().to_string(),
+                applicant_id: applicant_id.clone(),
+                recipient: new.recipient.as_str().to_owned(),
+                purpose: new.purpose.clone(),
+                given_at: new.given_at.naive_utc(),
+                channel: new.channel.as_str().to_owned(),
+                recorded_by: principal.subject.clone(),
+                recorded_role: principal.role.as_str().to_owned(),
+                created_at: now,
+                revoked_at: None,
+                revoked_by: None,
+                version: 1,
+            };
+            repo::insert(conn, &row)?;
+            events::append(
+                conn,
+                &[NewEvent::new(m, EventType::ConsentCreated, &row.id)],
+                now,
+            )?;
+            audit::append(conn, &[event.clone().about(&row.id, &applicant_id)])?;
+            let stored = StoredResponse {
+                status: 201,
+                location: None,
+                body: serde_json::to_string(&Consent::from(row)).map_err(AppError::internal)?,
+                replayed: false,
+            };
+            if let Some(key) = &key {
+                idempotency::complete(conn, key, &stored)?;
+            }
+            Ok(Ok(stored))
+        })
+        .await??;
+    Ok(stored.respond())
+}
+
+/// A consent whose every field has passed the rules.
+struct NewConsent {
+    recipient: Recipient,
+    purpose: String,
+    given_at: DateTime<Utc>,
+    channel: ConsentChannel,
+}
+
+/// Checks a consent, naming every bad field.
+fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
     let mut c = Checker::default();
     let recipient = c.check("recipient", Recipient::parse(&body.recipient));
-    let purpose = c.check(
-        "purpose",
-        if body.purpose.trim().is_empty() || body.purpose.chars().count() > 500 {
-            Err("must be 1-500 characters".to_owned())
-        } else {
-            Ok(body.purpose.trim().to_owned())
-        },
-    );
+    let purpose = c.check("purpose", rules::note(&body.purpose, 500));
     let given_at = c.check(
         "given_at",
         DateTime::parse_from_rfc3339(&body.given_at)
@@ -179,50 +268,23 @@ pub async fn create_consent(
     );
     let channel = c.check("channel", ConsentChannel::parse(&body.channel));
     c.finish().map_err(AppError::Validation)?;
-    let (Some(recipient), Some(purpose), Some(given_at), Some(channel)) =
-        (recipient, purpose, given_at, channel)
-    else {
-        return Err(AppError::internal("validated field missing"));
-    };
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let consent = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let event = event.person(&applicant_id);
-            if applicants::find(conn, m, &applicant_id)?.is_none()
-                || !may_act_for(conn, &principal, m, &applicant_id)?
-            {
-                return audit::refused(conn, &event, AppError::NotFound);
-            }
-            let now = time::now().naive_utc();
-            let row = ConsentRow {
-                municipality: m.to_owned(),
-                id: Uuid::now_v7().to_string(),
-                applicant_id: applicant_id.clone(),
-                recipient: recipient.as_str().to_owned(),
-                purpose,
-                given_at: given_at.naive_utc(),
-                channel: channel.as_str().to_owned(),
-                recorded_by: principal.subject.clone(),
-                recorded_role: principal.role.as_str().to_owned(),
-                created_at: now,
-                revoked_at: None,
-                revoked_by: None,
-                version: 1,
-            };
-            repo::insert(conn, &row)?;
-            events::append(
-                conn,
-                &[NewEvent::new(m, EventType::ConsentCreated, &row.id)],
-                now,
-            )?;
-            audit::append(conn, &[event.about(&row.id, &applicant_id)])?;
-            Ok(Ok(Consent::from(row)))
-        })
-        .await??;
-    Ok(HttpResponse::Created()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(consent))
+    match (recipient, purpose, given_at, channel) {
+        (Some(recipient), Some(purpose), Some(given_at), Some(channel)) => Ok(NewConsent {
+            recipient,
+            purpose,
+            given_at,
+            channel,
+        }),
+        _ => Err(AppError::internal("validated field missing")),
+    }
+}
+
+/// The id in a stored answer.
+fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
+    serde_json::from_str::<serde_json::Value>(&stored.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| AppError::internal("a stored answer without an id"))
 }
 
 /// List a person's consents, revoked ones included.

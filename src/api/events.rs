@@ -23,7 +23,7 @@ use crate::telemetry::RequestId;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// The `cursor` of the last event already handled; from the start when left out.
-    #[param(pattern = r"^\d{1,18}$")]
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub after: Option<String>,
     /// Events per page, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -93,10 +93,9 @@ pub async fn list_events(
     .await?;
     let limit = page_limit(query.limit, 100, 1000)?;
     let after = match &query.after {
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
+        Some(text) => Some(text)
+            .filter(|t| (1..=18).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<i64>().ok())
             .ok_or_else(|| parameter_error("must be a cursor this feed gave out", "after"))?,
         None => 0,
     };

@@ -37,13 +37,15 @@ pub fn read(req: &HttpRequest, required: bool) -> Result<Option<String>, AppErro
         .to_str()
         .map_err(|_| AppError::IdempotencyKeyRequired)?
         .trim();
-    let key = key
-        .strip_prefix('"')
-        .and_then(|k| k.strip_suffix('"'))
-        .unwrap_or(key);
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::IdempotencyKeyRequired);
     }
+    // A key sent as a structured-field string ("...") is the same key.
+    let key = key
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .filter(|k| !k.is_empty())
+        .unwrap_or(key);
     Ok(Some(key.to_owned()))
 }
 

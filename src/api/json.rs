@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web::Bytes};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
@@ -87,6 +88,28 @@ fn field_error(path: &str, e: &serde_json::Error) -> FieldError {
         let name = if path.is_empty() { "body" } else { path };
         FieldError::new(name, message)
     }
+}
+
+/// Reads a JSON integer into an `i32`. JSON Schema counts `84.0` as the
+/// integer 84, and so does this: a number with no fractional part is
+/// accepted, any other is refused.
+pub fn integer<'de, D>(deserializer: D) -> Result<i32, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::{Error, Unexpected};
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let value = if let Some(i) = number.as_i64() {
+        i32::try_from(i).ok()
+    } else {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= f64::from(i32::MIN) && *f <= f64::from(i32::MAX))
+            .map(|f| f as i32)
+    };
+    value.ok_or_else(|| {
+        D::Error::invalid_value(Unexpected::Other(&number.to_string()), &"an integer")
+    })
 }
 
 impl FromRequest for JsonBody {

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod consents;
 pub mod events;
+pub mod formats;
 pub mod idempotency;
 pub mod json;
 pub mod oauth;
@@ -199,5 +200,10 @@ async fn refuse(
 
 /// Parses a resource id from the path.
 pub fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::try_parse(text).map_err(|_| parameter_error("must be a UUID", "id"))
+    params::strict_uuid(text).ok_or_else(|| {
+        parameter_error(
+            "must be a UUID such as 019a2b3c-0000-7000-8000-000000000001",
+            "id",
+        )
+    })
 }

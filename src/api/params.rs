@@ -16,7 +16,7 @@ use crate::error::AppError;
 #[into_params(parameter_in = Path)]
 pub struct MunicipalityPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^\d{4}$")]
+    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
     pub municipality: String,
 }
 
@@ -25,7 +25,7 @@ pub struct MunicipalityPath {
 #[into_params(parameter_in = Path)]
 pub struct ApplicantPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^\d{4}$")]
+    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
     pub municipality: String,
     /// The applicant's id.
     #[param(format = Uuid)]
@@ -40,8 +40,41 @@ pub struct ListQuery {
     /// Items per page, 1–100 (default 25).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page: the list goes on after it.
+    #[param(pattern = r"^[A-Za-z0-9_-]{22}$", example = "AZqT0Ko2cBeaQ3JZ7bZ5Xg")]
     pub cursor: Option<String>,
+}
+
+/// The `If-Match` header of a change.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchHeader {
+    /// The `ETag` of your last read, such as `"3"` (or `*`). Required: 428
+    /// without it; 412 when the resource has changed since.
+    #[serde(rename = "If-Match")]
+    #[param(
+        rename = "If-Match",
+        pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#,
+        example = "\"1\""
+    )]
+    pub if_match: String,
+}
+
+/// The `Idempotency-Key` header of a submission.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// 1-255 visible ASCII characters, unique per submission, such as a
+    /// UUID the client makes when the form is submitted. Required from the
+    /// e-service portal; a retry with the same key and body gets the first
+    /// answer again, never a second application (BR-2).
+    #[serde(rename = "Idempotency-Key")]
+    #[param(
+        rename = "Idempotency-Key",
+        pattern = r"^[\x21-\x7E]{1,255}$",
+        example = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+    )]
+    pub idempotency_key: Option<String>,
 }
 
 /// The ETag of a version.
@@ -85,19 +118,47 @@ pub fn if_match(req: &HttpRequest) -> Result<IfMatch, AppError> {
     Ok(IfMatch::Versions(versions))
 }
 
-/// An opaque cursor for the item `id`.
+/// Cursors are the 16 bytes of the last item's id in unpadded base64url:
+/// 22 characters, of which the last carries 2 spare bits. Any 22 such
+/// characters are a position in id order, so every cursor the contract's
+/// pattern allows is read; reading ignores the spare bits.
+const CURSOR: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+);
+
+/// The cursor for the item `id` (a UUID, as all item ids are).
 pub fn encode_cursor(id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
+    match Uuid::try_parse(id) {
+        Ok(uuid) => CURSOR.encode(uuid.as_bytes()),
+        // Item ids are UUIDs written by this service; an unreadable one ends
+        // the list rather than handing out a cursor that cannot be read.
+        Err(_) => String::new(),
+    }
 }
 
-/// The item id of a cursor this API gave out.
+/// The item id a cursor points after.
 pub fn decode_cursor(cursor: &str) -> Result<String, AppError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .filter(|id| Uuid::try_parse(id).is_ok())
-        .ok_or_else(|| parameter_error("is not a cursor this API gave out", "cursor"))
+    let bad = || parameter_error("must be the next_cursor of a previous page", "cursor");
+    if cursor.len() != 22 {
+        return Err(bad());
+    }
+    let bytes = CURSOR.decode(cursor).map_err(|_| bad())?;
+    let bytes: [u8; 16] = bytes.try_into().map_err(|_| bad())?;
+    Ok(Uuid::from_bytes(bytes).to_string())
+}
+
+/// Reads a UUID in its hyphenated form only (as the contract's `uuid`
+/// format has it), 36 characters.
+pub fn strict_uuid(text: &str) -> Option<Uuid> {
+    if text.len() == 36 {
+        Uuid::try_parse(text).ok()
+    } else {
+        None
+    }
 }
 
 /// The page size asked for: `default` when left out, else between 1 and `max`.

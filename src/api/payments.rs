@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::admit;
+use super::formats::{Month as MonthText, SignedSek};
 use super::json::JsonBody;
 use super::params::MunicipalityPath;
 use crate::audit::{self, AuditEvent};
@@ -35,16 +36,17 @@ use crate::telemetry::RequestId;
     "support_month": "2026-12", "amount": "8450.00", "paid_on": "2026-12-01"
 }))]
 pub struct PaymentBody {
+    /// The application paid under; it needs a granting decision.
     #[schema(format = Uuid)]
     pub application_id: String,
     /// The application's support month.
-    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = MonthText)]
     pub support_month: String,
-    /// SEK, at most 2 decimals, as a string; negative for money reclaimed.
-    #[schema(example = "8450.00", pattern = r"^-?\d+(\.\d{1,2})?$")]
+    /// Negative for money reclaimed; never zero.
+    #[schema(value_type = SignedSek)]
     pub amount: String,
     /// The date of payment, `YYYY-MM-DD`, not in the future.
-    #[schema(example = "2026-12-01", format = Date)]
+    #[schema(value_type = NaiveDate)]
     pub paid_on: String,
 }
 
@@ -114,7 +116,8 @@ pub async fn create_payment(
     let mut c = Checker::default();
     let application_id = c.check(
         "application_id",
-        Uuid::try_parse(&body.application_id)
+        super::params::strict_uuid(&body.application_id)
+            .ok_or(())
             .map(|u| u.to_string())
             .map_err(|_| "must be a UUID".to_owned()),
     );

@@ -229,14 +229,14 @@ crate::code_enum! {
     /// Which fields of an application the caller sees: `full` (caseworkers
     /// and the case system) has all; `labour_market` (coaches) has no money,
     /// household or free text; `receipt` (the portal, on what it submitted)
-    /// has receipt, status and dates only.
+    /// has receipt, status, dates and the applicant's id only.
     ApplicationView {
         /// Caseworkers and the case system: everything.
         Full = "full",
         /// Coaches: status, month, reasons and work capacity; no money,
         /// household or free text.
         LabourMarket = "labour_market",
-        /// The portal, on what it submitted: receipt, status and dates.
+        /// The portal, on what it submitted: receipt, status, dates and the applicant's id.
         Receipt = "receipt",
     }
 }

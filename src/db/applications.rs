@@ -185,6 +185,23 @@ pub fn page(
     query.load(conn)
 }
 
+/// Whether `submitted_by` submitted an application in the municipality with
+/// this person as the applicant (not as co-applicant).
+pub fn submitted_for(
+    conn: &mut DbConn,
+    municipality: &str,
+    submitted_by: &str,
+    applicant_id: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        applications::table
+            .filter(applications::municipality.eq(municipality))
+            .filter(applications::submitted_by.eq(submitted_by))
+            .filter(applications::applicant_id.eq(applicant_id)),
+    ))
+    .get_result(conn)
+}
+
 /// Writes a changed row if its version is still `expected_version`.
 pub fn update(conn: &mut DbConn, row: &ApplicationRow, expected_version: i64) -> QueryResult<bool> {
     let n = diesel::update(

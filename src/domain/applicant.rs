@@ -78,76 +78,120 @@ impl Checker {
     }
 }
 
-/// A first or last name: 1–100 characters after trimming, no control characters.
+/// The contract's pattern for one line of text: no control characters and
+/// at least one character that is not white space. [`name`] and [`text`]
+/// implement exactly this, bounded by the field's `maxLength`.
+pub const LINE_PATTERN: &str =
+    r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\s][^\x00-\x1F\x7F-\x9F]*$";
+
+/// One line of text of at most `max` characters as sent (the contract's
+/// `maxLength`), no control characters and not blank; kept trimmed.
+pub fn line(value: &str, max: usize) -> Result<String, String> {
+    if value.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The contract's pattern for free text of several lines: like
+/// [`LINE_PATTERN`], but tabs and line breaks are allowed.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\s][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
+/// Free text of at most `max` characters as sent: tabs and line breaks
+/// allowed, other control characters not, not blank; kept trimmed.
+pub fn note(value: &str, max: usize) -> Result<String, String> {
+    if value.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err("must not contain control characters other than tabs and line breaks".into());
+    }
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A first or last name: a [`line`] of at most 100 characters.
 pub fn name(value: &str) -> Result<String, String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if trimmed.chars().count() > 100 {
-        return Err("must be at most 100 characters".into());
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(trimmed.to_owned())
+    line(value, 100)
 }
 
-/// Free text such as a street or a city: 1–200 characters after trimming.
+/// Free text such as a street or a city: a [`line`] of at most 200 characters.
 pub fn text(value: &str) -> Result<String, String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if trimmed.chars().count() > 200 {
-        return Err("must be at most 200 characters".into());
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(trimmed.to_owned())
+    line(value, 200)
 }
 
-/// A Swedish postal code, five digits with an optional space (`641 30`),
-/// kept as five digits.
+/// The contract's pattern for a postal code.
+pub const POSTAL_CODE_PATTERN: &str = r"^[0-9]{3} ?[0-9]{2}$";
+
+/// A Swedish postal code, five digits with an optional space after the
+/// third (`641 30`), kept as five digits.
 pub fn postal_code(value: &str) -> Result<String, String> {
     let digits: String = value.chars().filter(|c| *c != ' ').collect();
-    if digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()) && value.len() <= 6 {
+    let shape = match value.len() {
+        5 => true,
+        6 => value.as_bytes()[3] == b' ',
+        _ => false,
+    };
+    if shape && digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(digits)
     } else {
         Err("must be five digits, as in '641 30'".into())
     }
 }
 
-/// A phone number: digits with an optional leading `+`, spaces and dashes; 6–20 digits.
+/// The contract's pattern for a phone number.
+pub const PHONE_PATTERN: &str = r"^\+?[ -]*(?:[0-9][ -]*){6,20}$";
+
+/// A phone number: an optional leading `+`, then 6–20 digits with spaces or
+/// dashes between them; at most 40 characters.
 pub fn phone(value: &str) -> Result<String, String> {
-    let trimmed = value.trim();
-    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    let body = value.strip_prefix('+').unwrap_or(value);
     let ok_chars = body
         .chars()
         .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
     let digits = body.chars().filter(char::is_ascii_digit).count();
-    if ok_chars && (6..=20).contains(&digits) {
-        Ok(trimmed.to_owned())
+    if ok_chars && (6..=20).contains(&digits) && value.len() <= 40 {
+        Ok(value.trim().to_owned())
     } else {
-        Err("must be a phone number: digits, spaces or '-', optionally starting with '+'".into())
+        Err(
+            "must be a phone number: 6-20 digits with spaces or '-', optionally starting with '+'"
+                .into(),
+        )
     }
 }
 
-/// An e-mail address: one `@` with text on both sides and a dot in the domain.
+/// The contract's pattern for an e-mail address.
+pub const EMAIL_PATTERN: &str =
+    r"^[^\s@\x00-\x1F\x7F-\x9F]+@[^\s@.\x00-\x1F\x7F-\x9F]+(\.[^\s@.\x00-\x1F\x7F-\x9F]+)+$";
+
+/// An e-mail address: one `@` with text on both sides and a dot in the
+/// domain, at most 254 characters.
 pub fn email(value: &str) -> Result<String, String> {
-    let trimmed = value.trim();
-    let valid = trimmed.len() <= 254
-        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
-        && trimmed.split_once('@').is_some_and(|(local, domain)| {
+    let valid = value.chars().count() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
                 && !domain.contains('@')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
+                && !domain.contains("..")
         });
     if valid {
-        Ok(trimmed.to_owned())
+        Ok(value.to_owned())
     } else {
         Err("must be an e-mail address such as 'namn@example.se'".into())
     }
@@ -163,6 +207,7 @@ mod tests {
         assert_eq!(postal_code("64130").unwrap(), "64130");
         assert!(postal_code("6413").is_err());
         assert!(postal_code("64 1 30").is_err());
+        assert!(postal_code("64 130").is_err());
     }
 
     #[test]
@@ -170,6 +215,11 @@ mod tests {
         assert_eq!(name("  Tolvan ").unwrap(), "Tolvan");
         assert!(name("   ").is_err());
         assert!(name(&"a".repeat(101)).is_err());
+        assert!(
+            name(&format!(" {} ", "a".repeat(99))).is_err(),
+            "bounded as sent"
+        );
+        assert!(name("Tol\u{7}van").is_err());
     }
 
     #[test]

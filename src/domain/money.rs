@@ -2,8 +2,12 @@
 
 use rust_decimal::Decimal;
 
-/// The largest amount accepted anywhere: 10 million SEK.
-const MAX_SEK: i64 = 10_000_000;
+/// The contract's pattern for an amount: at most 7 digits before the point
+/// (below 10 million SEK) and at most 2 after it.
+pub const SEK_PATTERN: &str = r"^[0-9]{1,7}(\.[0-9]{1,2})?$";
+
+/// [`SEK_PATTERN`] with an optional leading minus.
+pub const SIGNED_SEK_PATTERN: &str = r"^-?[0-9]{1,7}(\.[0-9]{1,2})?$";
 
 /// Parses an amount written as a JSON string such as `"8450.00"`: digits,
 /// optionally a point and one or two decimals; a leading `-` only when
@@ -23,14 +27,13 @@ pub fn parse_sek(text: &str, allow_negative: bool) -> Result<Decimal, String> {
     if fraction.len() > 2 {
         return Err("must have at most 2 decimals (whole öre)".into());
     }
+    if whole.len() > 7 {
+        return Err("must have at most 7 digits before the point (below 10 million SEK)".into());
+    }
     if text.starts_with('-') && !allow_negative {
         return Err("must not be negative".into());
     }
-    let value: Decimal = text.parse().map_err(|_| format.to_owned())?;
-    if value.abs() > Decimal::from(MAX_SEK) {
-        return Err(format!("must be at most {MAX_SEK} SEK"));
-    }
-    Ok(value)
+    text.parse().map_err(|_| format.to_owned())
 }
 
 /// SEK to öre. The amount has at most two decimals and is bounded, so it fits.

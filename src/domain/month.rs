@@ -4,6 +4,9 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
+/// The contract's pattern for a month.
+pub const PATTERN: &str = r"^20[0-9]{2}-(0[1-9]|1[0-2])$";
+
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {

@@ -8,6 +8,10 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
+/// The contract's pattern for the shape of a personal number; the date and
+/// the check digit are checked by [`PersonalNumber::parse`].
+pub const PATTERN: &str = r"^([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$";
+
 crate::code_enum! {
     /// Legal sex for statistics (BR-1), from the second-to-last digit of the
     /// personal number: `K` (*kvinna*, even) or `M` (*man*, odd).

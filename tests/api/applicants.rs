@@ -397,3 +397,24 @@ async fn protected_identity_contact_is_shown_only_to_caseworkers() {
         assert_eq!(case_system["last_name"], "Tolvansson", "[{b}]");
     }
 }
+
+#[actix_web::test]
+async fn an_empty_patch_changes_nothing_and_keeps_the_version() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let person = app.create_applicant(TOLVAN).await;
+        let path = person["links"]["self"].as_str().unwrap();
+        let response = app
+            .patch(
+                path,
+                &app.token(Role::Caseworker),
+                Some("\"1\""),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "[{b}]");
+        assert_eq!(response.headers()["etag"], "\"1\"", "[{b}]");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["version"], 1, "[{b}]");
+    }
+}

@@ -370,7 +370,7 @@ async fn br3_a_rejection_needs_a_reason_a_grant_an_amount_and_both_the_applicati
 }
 
 #[actix_web::test]
-async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_and_dates() {
+async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_dates_and_applicant() {
     for app in each_backend().await {
         let b = app.backend;
         let portal = app.token(Role::Eservice);
@@ -381,8 +381,9 @@ async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_and_dat
         )
         .await;
         assert_eq!(mine["view"], "receipt", "[{b}]");
+        assert!(mine["applicant_id"].is_string(), "[{b}]");
         for hidden in [
-            "applicant_id",
+            "co_applicant_id",
             "incomes",
             "expenses",
             "children",

@@ -424,3 +424,69 @@ async fn an_af_officer_lists_exactly_the_persons_with_an_active_consent_to_af() 
         assert_eq!(page["next_cursor"], Value::Null, "[{b}] and no more");
     }
 }
+
+#[actix_web::test]
+async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_once_per_key() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let portal = app.token(Role::Eservice);
+        let mut body = application_body(TOLVAN);
+        body["co_applicant"] =
+            json!({ "personal_number": ERIK, "first_name": "Erik", "last_name": "Testsson" });
+        let receipt: Value = app
+            .submit(&portal, Some("with-partner"), &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let applicant = receipt["applicant_id"].as_str().unwrap().to_owned();
+        let found: Value = app
+            .post(
+                "/api/v1/0483/applicants/search",
+                &app.token(Role::Caseworker),
+                &json!({ "personal_number": ERIK }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let partner = found["id"].as_str().unwrap();
+
+        // The co-applicant's consent is not the portal's to record.
+        let path = |id: &str| format!("/api/v1/0483/applicants/{id}/consents");
+        assert_problem(
+            app.post(&path(partner), &portal, &consent("employment_service"))
+                .await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+
+        // The applicant's, given in the form, is; a retry with the same key
+        // records it once.
+        let send = || {
+            app.client
+                .post(app.url(&path(&applicant)))
+                .bearer_auth(&portal)
+                .header("idempotency-key", "consent-form-1")
+                .json(&consent("employment_service"))
+                .send()
+        };
+        let first = send().await.unwrap();
+        assert_eq!(first.status(), 201, "[{b}]");
+        let first: Value = first.json().await.unwrap();
+        let again = send().await.unwrap();
+        assert_eq!(again.status(), 201, "[{b}]");
+        assert_eq!(again.headers()["idempotent-replayed"], "true", "[{b}]");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"], "[{b}]");
+        let list: Value = app
+            .get(&path(&applicant), &app.token(Role::Caseworker))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1, "[{b}]");
+    }
+}

@@ -214,3 +214,32 @@ fn every_enum_in_the_contract_is_exactly_what_the_code_accepts_and_emits() {
         );
     }
 }
+
+#[test]
+fn every_link_names_an_operation_and_only_its_parameters() {
+    let spec = spec();
+    let ops = operations(&spec);
+    let by_id = |id: &str| {
+        ops.iter()
+            .find(|(_, _, op)| op["operationId"] == id)
+            .map(|(_, _, op)| op.clone())
+    };
+    for (from, status, name) in bistand::openapi::link_names() {
+        let op = by_id(from).unwrap_or_else(|| panic!("no operation {from}"));
+        let link = &op["responses"][status]["links"][name];
+        let target = link["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{from} {status}: link {name} missing"));
+        let target = by_id(target).unwrap_or_else(|| panic!("{name}: no operation {target}"));
+        let declared: Vec<&str> = target["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        for (parameter, _) in link["parameters"].as_object().unwrap() {
+            assert!(
+                declared.contains(&parameter.as_str()),
+                "{from} -> {name}: {parameter} is not a parameter of the target"
+            );
+        }
+    }
+}

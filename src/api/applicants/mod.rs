@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::json::JsonBody;
 use super::params::{
-    ApplicantPath, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page, if_match,
-    page_limit,
+    ApplicantPath, IfMatchHeader, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page,
+    if_match, page_limit,
 };
 use super::{admit, parse_id};
 use crate::audit::{self, AuditEvent};
@@ -191,7 +191,7 @@ pub async fn get_applicant(
     operation_id = "patch_applicant",
     params(
         ApplicantPath,
-        ("If-Match" = String, Header, description = "The ETag of the last read, such as \"3\""),
+        IfMatchHeader,
     ),
     request_body(content = ApplicantPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -242,6 +242,11 @@ pub async fn patch_applicant(
             if let Err(refusal) = policy::may_change_protected(&principal, touches_protection) {
                 audit::append(conn, &[event.outcome(audit::Outcome::Denied)])?;
                 return Ok(Err(refusal));
+            }
+            if changes.is_empty() {
+                // Nothing to change: the applicant as it is, no new version.
+                audit::append(conn, &[event])?;
+                return Ok(Ok(Applicant::new(row, view)));
             }
             let current = row.version;
             row.apply(&changes, time::now().naive_utc());

@@ -5,6 +5,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::formats::{
+    AddressLine, Email, Name, PersonalNumber as PersonalNumberText, Phone, PostalCode,
+};
 use crate::auth::policy::PersonView;
 use crate::db::applicants::ApplicantRow;
 use crate::domain::applicant::{self as rules, ApplicantChanges, Checker, NewApplicant};
@@ -16,12 +19,11 @@ use crate::error::AppError;
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number.
-    #[schema(example = "Storgatan 1")]
+    #[schema(value_type = AddressLine)]
     pub street: String,
-    /// Five digits, with or without a space.
-    #[schema(example = "641 30", pattern = r"^\d{3} ?\d{2}$")]
+    #[schema(value_type = PostalCode)]
     pub postal_code: String,
-    #[schema(example = "Katrineholm")]
+    #[schema(value_type = AddressLine)]
     pub city: String,
 }
 
@@ -38,21 +40,21 @@ pub struct Address {
     "email": "tolvan@example.se"
 }))]
 pub struct NewApplicantBody {
-    /// Personal or coordination number, 10 or 12 digits with an optional
-    /// `-` or `+` before the last four (BR-1). Stored as 12 digits.
-    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
+    /// Stored as 12 digits.
+    #[schema(value_type = PersonalNumberText)]
     pub personal_number: String,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(value_type = Name)]
     pub first_name: String,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(value_type = Name)]
     pub last_name: String,
     /// *Skyddade personuppgifter*: address, phone and e-mail are then shown
     /// only to caseworkers of the person's municipality.
     #[serde(default)]
     pub protected_identity: bool,
     pub address: Option<Address>,
+    #[schema(value_type = Option<Phone>)]
     pub phone: Option<String>,
-    #[schema(format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<String>,
 }
 
@@ -63,23 +65,29 @@ pub struct NewApplicantBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "phone": "0150-543 21", "email": null }))]
 pub struct ApplicantPatch {
+    /// Cannot be removed.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Name, required = false)]
     pub first_name: Option<Option<String>>,
+    /// Cannot be removed.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Name, required = false)]
     pub last_name: Option<Option<String>>,
+    /// `true` or `false`; only caseworkers change it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub protected_identity: Option<Option<bool>>,
+    /// `null` removes the address.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Address>)]
+    #[schema(value_type = Option<Address>, required = false)]
     pub address: Option<Option<Address>>,
+    /// `null` removes the phone number.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Phone>, required = false)]
     pub phone: Option<Option<String>>,
+    /// `null` removes the e-mail address.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Email>, required = false)]
     pub email: Option<Option<String>>,
 }
 
@@ -98,7 +106,7 @@ where
 #[schema(example = json!({ "personal_number": "19121212-1212" }))]
 pub struct SearchBody {
     /// Personal or coordination number in any form BR-1 accepts.
-    #[schema(pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$")]
+    #[schema(value_type = PersonalNumberText)]
     pub personal_number: String,
 }
 

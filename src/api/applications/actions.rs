@@ -7,7 +7,7 @@ use super::model::{Application, DecisionBody, NewDecision, new_decision};
 use super::{ApplicationPath, present, respond, visible_application};
 use crate::api::admit;
 use crate::api::json::JsonBody;
-use crate::api::params::{IfMatch, if_match};
+use crate::api::params::{IfMatch, IfMatchHeader, if_match};
 use crate::api::parse_id;
 use crate::audit::{self, AuditEvent};
 use crate::auth::Principal;
@@ -124,7 +124,7 @@ async fn act(
     path = "/api/v1/{municipality}/applications/{id}/investigation",
     tag = "applications",
     operation_id = "start_investigation",
-    params(ApplicationPath, ("If-Match" = String, Header, description = "The ETag of the last read")),
+    params(ApplicationPath, IfMatchHeader),
     responses(
         (status = 200, description = "Under investigation", body = Application),
         (status = 400, response = InvalidParameter),
@@ -159,7 +159,7 @@ pub async fn start_investigation(
     path = "/api/v1/{municipality}/applications/{id}/withdraw",
     tag = "applications",
     operation_id = "withdraw_application",
-    params(ApplicationPath, ("If-Match" = String, Header, description = "The ETag of the last read")),
+    params(ApplicationPath, IfMatchHeader),
     responses(
         (status = 200, description = "Withdrawn", body = Application),
         (status = 400, response = InvalidParameter),
@@ -192,7 +192,7 @@ pub async fn withdraw_application(
     path = "/api/v1/{municipality}/applications/{id}/decision",
     tag = "applications",
     operation_id = "decide_application",
-    params(ApplicationPath, ("If-Match" = String, Header, description = "The ETag of the last read")),
+    params(ApplicationPath, IfMatchHeader),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Decided; the decision is embedded", body = Application),

@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::idempotency::{self, Claim, Key, StoredResponse};
 use super::json::JsonBody;
-use super::params::{MunicipalityPath, decode_cursor, etag, fill_page, page_limit};
+use super::params::{
+    IdempotencyKeyHeader, MunicipalityPath, decode_cursor, etag, fill_page, page_limit, strict_uuid,
+};
 use super::{admit, parameter_error, parse_id};
 use crate::audit::{self, AuditEvent};
 use crate::auth::policy::{self, ApplicationView, Operation};
@@ -36,7 +38,7 @@ use model::{
 #[into_params(parameter_in = Path)]
 pub struct ApplicationPath {
     /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^\d{4}$")]
+    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
     pub municipality: String,
     /// The application's id.
     #[param(format = Uuid)]
@@ -51,12 +53,14 @@ pub struct ApplicationQuery {
     /// Items per page, 1–100 (default 25).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page: the list goes on after it.
+    #[param(pattern = r"^[A-Za-z0-9_-]{22}$", example = "AZqT0Ko2cBeaQ3JZ7bZ5Xg")]
     pub cursor: Option<String>,
     /// Only applications in this status.
     #[param(value_type = Option<Status>)]
     pub status: Option<String>,
     /// Only applications that cover this applicant (as applicant or co-applicant).
+    #[param(format = Uuid)]
     pub applicant_id: Option<String>,
 }
 
@@ -75,7 +79,7 @@ pub struct ApplicationQuery {
     operation_id = "create_application",
     params(
         MunicipalityPath,
-        ("Idempotency-Key" = Option<String>, Header, description = "Required from the e-service portal; 1-255 visible ASCII characters, unique per submission"),
+        IdempotencyKeyHeader,
     ),
     request_body(content = NewApplicationBody, content_type = "application/json"),
     responses(
@@ -479,8 +483,8 @@ pub async fn list_applications(
     };
     let applicant_id = match &query.applicant_id {
         Some(a) => Some(
-            Uuid::try_parse(a)
-                .map_err(|_| parameter_error("must be a UUID", "applicant_id"))?
+            strict_uuid(a)
+                .ok_or_else(|| parameter_error("must be a UUID", "applicant_id"))?
                 .to_string(),
         ),
         None => None,

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::formats::{
+    Message, Month as MonthText, Name, PersonalNumber as PersonalNumberText, Reasons, Sek,
+};
 use crate::auth::policy::ApplicationView;
 use crate::db::applications::{ApplicationRow, DecisionRow, ItemRow};
 use crate::domain::applicant::{self as rules, Checker};
@@ -63,19 +66,13 @@ pub struct PersonById {
     reason = "describes the accepted shapes in the contract only"
 )]
 pub struct PersonByNumber {
-    /// Personal or coordination number, 10 or 12 digits with an optional
-    /// `-` or `+` before the last four (BR-1). Never goes in a URL.
-    #[schema(
-        pattern = r"^(\d{2})?\d{6}[-+]?\d{4}$",
-        format = "personnummer",
-        example = "19121212-1212"
-    )]
+    #[schema(value_type = PersonalNumberText)]
     personal_number: String,
     /// Required to register a new applicant, and always from the portal.
-    #[schema(min_length = 1, max_length = 100, example = "Tolvan")]
+    #[schema(value_type = Option<Name>)]
     first_name: Option<String>,
     /// Required to register a new applicant, and always from the portal.
-    #[schema(min_length = 1, max_length = 100, example = "Tolvansson")]
+    #[schema(value_type = Option<Name>)]
     last_name: Option<String>,
 }
 
@@ -83,7 +80,9 @@ pub struct PersonByNumber {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Child {
+    /// Within the last 21 years.
     #[schema(example = 2019)]
+    #[serde(deserialize_with = "crate::api::json::integer")]
     pub birth_year: i32,
 }
 
@@ -101,8 +100,8 @@ pub struct AmountLineBody {
 #[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
 pub struct IncomeLineBody {
     kind: IncomeKind,
-    /// SEK per month as a string with at most 2 decimals; never a JSON number.
-    #[schema(example = "1200.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    /// SEK per month.
+    #[schema(value_type = Sek)]
     amount: String,
 }
 
@@ -112,8 +111,8 @@ pub struct IncomeLineBody {
 #[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
 pub struct ExpenseLineBody {
     kind: ExpenseKind,
-    /// SEK per month as a string with at most 2 decimals; never a JSON number.
-    #[schema(example = "6200.00", pattern = r"^\d{1,9}(\.\d{1,2})?$")]
+    /// SEK per month.
+    #[schema(value_type = Sek)]
     amount: String,
 }
 
@@ -136,15 +135,18 @@ pub struct NewApplicationBody {
     /// A partner sharing the household, in the same shapes as `applicant`.
     #[schema(value_type = Option<PersonRefShape>)]
     pub co_applicant: Option<PersonRef>,
+    /// Children in the household, at most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub children: Vec<Child>,
-    /// `YYYY-MM`, at most one month ahead.
-    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
+    /// The month applied for, at most one month ahead of the current one.
+    #[schema(value_type = MonthText)]
     pub support_month: String,
+    /// The e-service portal submits `e_service`.
     #[schema(value_type = Channel)]
     pub channel: String,
-    /// At least one of Socialstyrelsen's categories.
-    #[schema(value_type = Vec<ReasonForNeed>, min_items = 1)]
+    /// At least one of Socialstyrelsen's categories, at most 8.
+    #[schema(value_type = Vec<ReasonForNeed>, min_items = 1, max_items = 8, required = true)]
     #[serde(default)]
     pub reasons_for_need: Vec<String>,
     /// Incomes of the household this month, at most 50 lines.
@@ -156,6 +158,7 @@ pub struct NewApplicationBody {
     #[schema(value_type = Vec<ExpenseLineBody>, max_items = 50)]
     pub expenses: Vec<AmountLineBody>,
     /// Free text from the applicant, at most 4000 characters.
+    #[schema(value_type = Option<Message>)]
     pub message: Option<String>,
 }
 
@@ -225,9 +228,9 @@ fn person(c: &mut Checker, field: &str, p: &PersonRef, portal: bool) -> Option<P
             }
             c.check(
                 &format!("{field}.id"),
-                Uuid::try_parse(id)
+                crate::api::params::strict_uuid(id)
                     .map(|u| PersonInput::Existing(u.to_string()))
-                    .map_err(|_| "must be a UUID".to_owned()),
+                    .ok_or_else(|| "must be a UUID".to_owned()),
             )
         }
         (None, Some(pn)) => {
@@ -344,6 +347,15 @@ pub fn new_application(
             Err("must name at least one reason".into()),
         );
     }
+    if body.reasons_for_need.len() > ReasonForNeed::ALL.len() {
+        c.check::<()>(
+            "reasons_for_need",
+            Err(format!(
+                "must have at most {} reasons",
+                ReasonForNeed::ALL.len()
+            )),
+        );
+    }
     let reasons: Vec<ReasonForNeed> = body
         .reasons_for_need
         .iter()
@@ -352,16 +364,10 @@ pub fn new_application(
         .collect();
     let incomes = lines(&mut c, "incomes", &body.incomes, IncomeKind::parse);
     let expenses = lines(&mut c, "expenses", &body.expenses, ExpenseKind::parse);
-    let message = body.message.as_ref().and_then(|m| {
-        c.check(
-            "message",
-            if m.chars().count() > 4000 {
-                Err("must be at most 4000 characters".to_owned())
-            } else {
-                Ok(m.clone())
-            },
-        )
-    });
+    let message = body
+        .message
+        .as_ref()
+        .and_then(|m| c.check("message", rules::note(m, 4000)));
     c.finish().map_err(AppError::Validation)?;
     let missing = || AppError::internal("validated field missing");
     Ok(NewApplication {
@@ -440,7 +446,8 @@ pub struct ApplicationLinks {
 /// An application as the caller may see it. `view` says which fields are
 /// there: `full` (caseworkers, the case system) has all; `labour_market`
 /// (coaches, AF officers) has no money, household or free text; `receipt`
-/// (the portal, on what it submitted) has receipt, status and dates only.
+/// (the portal, on what it submitted) has receipt, status, dates and the
+/// applicant's id only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Application {
     pub id: Uuid,
@@ -458,8 +465,9 @@ pub struct Application {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; the `ETag` is this number in quotes.
     pub version: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub applicant_id: Option<Uuid>,
+    /// The applicant. The portal sees it for what it submitted, to record
+    /// the applicant's consents.
+    pub applicant_id: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasons_for_need: Option<Vec<ReasonForNeed>>,
     /// From the decision, in the labour-market view.
@@ -547,7 +555,9 @@ impl Application {
             received_at: row.received_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-            applicant_id: person.then_some(applicant_id),
+            // The portal sees the id of the person it named as applicant, to
+            // record their consents; never a co-applicant's.
+            applicant_id,
             reasons_for_need: person.then_some(reasons),
             work_capacity_percent: (view == ApplicationView::LabourMarket)
                 .then(|| decision.as_ref().map(|d| d.work_capacity_percent))
@@ -602,16 +612,18 @@ pub struct ApplicationPage {
 pub struct DecisionBody {
     #[schema(value_type = Outcome)]
     pub outcome: String,
-    /// SEK, at most 2 decimals, as a string. Required and above zero unless rejected.
-    #[schema(example = "8450.00", pattern = r"^\d+(\.\d{1,2})?$")]
+    /// Required and above zero when granting; `0.00` or absent for a rejection.
+    #[schema(value_type = Option<Sek>)]
     pub amount: Option<String>,
-    /// Required for a rejection.
+    /// The reasons, required for a rejection; at most 2000 characters.
+    #[schema(value_type = Option<Reasons>)]
     pub reason: Option<String>,
     /// Assessed work capacity, 0–100.
     #[schema(minimum = 0, maximum = 100)]
+    #[serde(deserialize_with = "crate::api::json::integer")]
     pub work_capacity_percent: i32,
     /// Must be the application's support month.
-    #[schema(example = "2026-12", pattern = r"^\d{4}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = MonthText)]
     pub support_month: String,
 }
 
@@ -647,14 +659,7 @@ pub fn new_decision(body: &DecisionBody) -> Result<NewDecision, AppError> {
         (_, None) => None,
     };
     let reason = match (&body.reason, outcome) {
-        (Some(r), _) => c.check(
-            "reason",
-            if r.trim().is_empty() || r.chars().count() > 2000 {
-                Err("must be 1-2000 characters".to_owned())
-            } else {
-                Ok(Some(r.trim().to_owned()))
-            },
-        ),
+        (Some(r), _) => c.check("reason", rules::note(r, 2000).map(Some)),
         (None, Some(Outcome::Rejected)) => {
             c.check("reason", Err("a rejection needs a reason".into()))
         }
