@@ -288,6 +288,10 @@ fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
 }
 
 /// List a person's consents, revoked ones included.
+///
+/// Caseworkers and the case system read the whole history of a person's
+/// consents to Viadidakt and AF: when each was given, how, and whether and
+/// when it was revoked. Reading is audited.
 #[utoipa::path(
     get,
     path = "/api/v1/{municipality}/applicants/{id}/consents",

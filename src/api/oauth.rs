@@ -21,13 +21,32 @@ use crate::startup::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({ "grant_type": "client_credentials" }))]
 pub struct TokenRequest {
-    /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
+    /// The only grant this service supports.
+    #[schema(value_type = GrantType, required = true)]
     pub grant_type: Option<String>,
+    /// The client's id, when not sent in HTTP Basic authentication.
+    #[schema(value_type = String, required = false)]
     pub client_id: Option<String>,
+    /// The client's secret, when not sent in HTTP Basic authentication.
+    #[schema(value_type = String, required = false)]
     pub client_secret: Option<String>,
     /// Ignored: a client's rights are those it was registered with.
+    #[schema(value_type = String, required = false)]
     pub scope: Option<String>,
+}
+
+crate::code_enum! {
+    /// The OAuth 2.0 grant type (RFC 6749 §4.4).
+    GrantType {
+        ClientCredentials = "client_credentials",
+    }
+}
+
+crate::code_enum! {
+    /// How to send the token (RFC 6750).
+    TokenType {
+        Bearer = "Bearer",
+    }
 }
 
 /// An issued access token (RFC 6749 §5.1).
@@ -35,8 +54,7 @@ pub struct TokenRequest {
 pub struct TokenResponse {
     /// A signed JWT (EdDSA), to send as `Authorization: Bearer <token>`.
     pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until the token expires.
     #[schema(example = 3600)]
     pub expires_in: u64,
@@ -166,7 +184,7 @@ pub async fn post_token(
         .insert_header((header::PRAGMA, "no-cache"))
         .json(TokenResponse {
             access_token: token,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: ttl.as_secs(),
         }))
 }
@@ -203,6 +221,11 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, AppE
 }
 
 /// The public keys that verify this service's tokens.
+///
+/// A JWK Set (RFC 7517) of the Ed25519 keys this service signs access
+/// tokens with, each with its `kid` (the RFC 7638 thumbprint) and `alg`.
+/// Resource servers that verify tokens themselves read it; it holds no
+/// secret and needs no token.
 #[utoipa::path(
     get,
     path = "/.well-known/jwks.json",

@@ -35,6 +35,9 @@ pub struct Health {
 }
 
 /// Liveness: the process answers.
+///
+/// For an orchestrator's liveness probe: `up` whenever the process can
+/// answer HTTP at all. It reads nothing and needs no token.
 #[utoipa::path(get, path = "/health/live", tag = "operations", operation_id = "get_liveness",
     responses((status = 200, description = "Alive", body = Health)))]
 pub async fn get_live() -> HttpResponse {
@@ -45,6 +48,10 @@ pub async fn get_live() -> HttpResponse {
 }
 
 /// Readiness: the database answers and every migration is applied.
+///
+/// For a load balancer's readiness probe: `up` with the backend in use once
+/// the database answers and every migration is applied; 503 otherwise. It
+/// needs no token.
 #[utoipa::path(get, path = "/health/ready", tag = "operations", operation_id = "get_readiness",
     responses(
         (status = 200, description = "Ready", body = Health),
@@ -62,8 +69,11 @@ pub async fn get_ready(state: web::Data<AppState>) -> Result<HttpResponse, AppEr
     }))
 }
 
-/// Request counts and latency histograms by route template and status,
-/// in the Prometheus text format.
+/// Request counts and latency histograms.
+///
+/// By route template and status, in the Prometheus text format. Labels
+/// name route templates, never raw paths, so no id or personal data
+/// reaches a metric.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "get_metrics",
     responses((status = 200, description = "Prometheus text exposition", body = String,
                content_type = "text/plain; version=0.0.4")))]

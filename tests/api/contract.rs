@@ -78,18 +78,33 @@ fn every_operation_documents_its_error_responses_as_problems() {
             }
         }
         for status in errors {
-            let reference = responses[status]["$ref"].as_str().unwrap_or_default();
-            let name = reference.rsplit('/').next().unwrap();
-            let response = &spec["components"]["responses"][name];
-            let content = &response["content"]["application/problem+json"];
-            assert!(
-                content.is_object(),
+            let content = &responses[status]["content"]["application/problem+json"];
+            assert_eq!(
+                content["schema"]["$ref"], "#/components/schemas/Problem",
                 "{method} {path} {status} must be a problem response"
             );
-            assert!(
-                content["example"]["type"].is_string(),
-                "{method} {path} {status} needs an example"
-            );
+            let examples = content["examples"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{method} {path} {status} names no problem types"));
+            assert!(!examples.is_empty(), "{method} {path} {status}");
+            for example in examples.values() {
+                let name = example["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap();
+                let value = &spec["components"]["examples"][name]["value"];
+                assert_eq!(
+                    value["status"].as_u64(),
+                    status.parse::<u64>().ok(),
+                    "{method} {path} {status}: {name} has another status"
+                );
+                assert!(
+                    value["type"].is_string(),
+                    "{method} {path} {status}: {name}"
+                );
+            }
         }
     }
 }

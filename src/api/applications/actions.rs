@@ -119,6 +119,11 @@ async fn act(
 }
 
 /// Start the investigation (`received` → `under_investigation`).
+///
+/// Caseworkers and the case system start the investigation of a received
+/// application (BR-4), with `If-Match` naming the version they read: 428
+/// without it, 412 when the application has changed since, 409 with
+/// `current_status` when the application is not `received`.
 #[utoipa::path(
     post,
     path = "/api/v1/{municipality}/applications/{id}/investigation",

@@ -1,0 +1,170 @@
+//! The contract: OpenAPI 3.1, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+use crate::domain::codes::CodeList;
+
+mod links;
+pub mod problems;
+
+pub use links::link_names;
+
+/// The whole API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "bistand",
+        description = "Integration API for economic assistance (ekonomiskt bistånd) and labour-market \
+work in Katrineholm and Vingåker: the e-service portal, the case system, Viadidakt, \
+Arbetsförmedlingen and BI tools. Every error is an RFC 9457 problem document with a stable `type`. \
+A personal number never appears in a URL.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
+    ),
+    servers((url = "/", description = "The service that serves this document")),
+    paths(
+        api::applicants::create_applicant,
+        api::applicants::list_applicants,
+        api::applicants::get_applicant,
+        api::applicants::patch_applicant,
+        api::applicants::search_applicants,
+        api::applicants::export::export_applicant,
+        api::consents::create_consent,
+        api::consents::list_consents,
+        api::consents::revoke_consent,
+        api::applications::create_application,
+        api::applications::list_applications,
+        api::applications::get_application,
+        api::applications::actions::start_investigation,
+        api::applications::actions::decide_application,
+        api::applications::actions::withdraw_application,
+        api::payments::create_payment,
+        api::events::list_events,
+        api::audit::get_verification,
+        api::oauth::post_token,
+        api::oauth::get_jwks,
+        api::ops::get_live,
+        api::ops::get_ready,
+        api::ops::get_metrics,
+    ),
+    components(
+        schemas(crate::error::Problem, crate::error::InvalidParam),
+        responses(
+            problems::MalformedBody,
+            problems::InvalidParameter,
+            problems::Unauthenticated,
+            problems::Forbidden,
+            problems::NotFound,
+            problems::DuplicateApplicant,
+            problems::PreconditionFailed,
+            problems::PreconditionRequired,
+            problems::PayloadTooLarge,
+            problems::UnsupportedMediaType,
+            problems::ValidationFailed,
+            problems::OAuthError,
+            problems::OAuthInvalidClient,
+            problems::IdempotencyKeyRequired,
+            problems::IdempotencyKeyReused,
+            problems::InvalidTransition,
+            problems::NoGrantedDecision,
+            problems::PaymentSumNegative,
+            problems::ConsentRevoked,
+            problems::Contention,
+            problems::Unavailable,
+        )
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "applicants", description = "Persons who apply for economic assistance"),
+        (name = "applications", description = "Applications, decisions and payments"),
+        (name = "consents", description = "Consents to share with Viadidakt or AF"),
+        (name = "events", description = "The change feed"),
+        (name = "audit", description = "The hash-chained audit log"),
+        (name = "auth", description = "Tokens and keys"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some(
+            "An EdDSA-signed JWT from POST /oauth/token, the municipality's identity provider, \
+             or `bistand token`. Claims: role, unit, municipalities."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Every code list the contract shows, with the proof that the code accepts
+/// and emits exactly its names. A test holds the contract's enums to this
+/// list, so an enum cannot enter the contract unlisted.
+pub fn code_lists() -> Vec<CodeList> {
+    use crate::domain::application::{
+        Channel, ExpenseKind, IncomeKind, Outcome, ReasonForNeed, Status,
+    };
+    use crate::domain::consent::{ConsentChannel, Recipient};
+    use crate::domain::event::{EventType, ResourceKind};
+    vec![
+        CodeList::of::<Channel>(),
+        CodeList::of::<ReasonForNeed>(),
+        CodeList::of::<IncomeKind>(),
+        CodeList::of::<ExpenseKind>(),
+        CodeList::of::<Status>(),
+        CodeList::of::<Outcome>(),
+        CodeList::of::<Recipient>(),
+        CodeList::of::<ConsentChannel>(),
+        CodeList::of::<EventType>(),
+        CodeList::of::<ResourceKind>(),
+        CodeList::of::<crate::domain::Sex>(),
+        CodeList::of::<crate::auth::policy::ApplicationView>(),
+        CodeList::of::<crate::audit::Outcome>(),
+        CodeList::of::<api::ops::HealthStatus>(),
+        CodeList::of::<api::ops::DatabaseBackend>(),
+        CodeList::of::<api::oauth::GrantType>(),
+        CodeList::of::<api::oauth::TokenType>(),
+    ]
+}
+
+/// The contract as a JSON document.
+pub fn document() -> serde_json::Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi())
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    links::add(&mut document);
+    mark_public(&mut document);
+    problems::inline(&mut document);
+    document
+}
+
+/// Says of every operation without security that it needs none (an empty
+/// security requirement), so no operation leaves it unsaid.
+fn mark_public(document: &mut serde_json::Value) {
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        for op in item.values_mut() {
+            if op.get("security").is_none() {
+                op["security"] = serde_json::json!([{}]);
+            }
+        }
+    }
+}
+
+/// The contract as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn json() -> String {
+    let mut text = serde_json::to_string_pretty(&document())
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,211 @@
+"""The portal-to-case-system flow, driven only through a Python client
+generated from the committed contract (openapi/openapi.json) with
+openapi-python-client: no hand-written JSON, no hand-written URLs. Every
+answer must parse into the model the contract names for it.
+
+Run by tests/contract/run.sh; as a worked example for integrators, it is
+also the shortest complete use of the API:
+
+    BISTAND_URL=http://127.0.0.1:8080 \\
+    PORTAL_CLIENT_ID=... PORTAL_CLIENT_SECRET=... \\
+    CASE_CLIENT_ID=... CASE_CLIENT_SECRET=... \\
+    CASEWORKER_TOKEN=... AUDITOR_TOKEN=... \\
+    python3 tests/client/scenario.py
+"""
+
+import datetime
+import os
+import sys
+import uuid
+
+from bistand_client import AuthenticatedClient, Client
+from bistand_client.api.applicants import export_applicant, search_applicants
+from bistand_client.api.applications import (
+    create_application,
+    create_payment,
+    decide_application,
+    get_application,
+    start_investigation,
+)
+from bistand_client.api.audit import verify_audit_log
+from bistand_client.api.auth import create_token
+from bistand_client.api.consents import create_consent
+from bistand_client.api.events import list_events
+from bistand_client.models import (
+    Applicant,
+    Application,
+    ApplicationView,
+    Channel,
+    Consent,
+    ConsentBody,
+    ConsentChannel,
+    DecisionBody,
+    EventPage,
+    EventType,
+    ExpenseKind,
+    ExpenseLineBody,
+    GrantType,
+    IncomeKind,
+    IncomeLineBody,
+    NewApplicationBody,
+    Outcome,
+    Payment,
+    PaymentBody,
+    PersonByNumber,
+    ReasonForNeed,
+    Recipient,
+    RegisterExtract,
+    SearchBody,
+    Status,
+    TokenRequest,
+    TokenResponse,
+    Verification,
+)
+from bistand_client.models.child import Child
+
+BASE = os.environ["BISTAND_URL"]
+MUNICIPALITY = "0483"
+# Skatteverket's published test number, registered by the demo data.
+PERSONAL_NUMBER = "19121212-1212"
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"scenario failed: {what}")
+    print(f"ok  {what}")
+
+
+def parsed(response, model, status, what):
+    check(
+        response.status_code == status and isinstance(response.parsed, model),
+        f"{what}: {status} {model.__name__} (got {int(response.status_code)} "
+        f"{type(response.parsed).__name__})",
+    )
+    return response.parsed
+
+
+def client_credentials(client_id, secret, who):
+    answer = create_token.sync_detailed(
+        client=Client(base_url=BASE, raise_on_unexpected_status=True),
+        body=TokenRequest(
+            grant_type=GrantType.CLIENT_CREDENTIALS,
+            client_id=client_id,
+            client_secret=secret,
+        ),
+    )
+    token = parsed(answer, TokenResponse, 200, f"{who} gets a token by client credentials")
+    return AuthenticatedClient(base_url=BASE, token=token.access_token, raise_on_unexpected_status=True)
+
+
+def staff(token):
+    return AuthenticatedClient(base_url=BASE, token=token, raise_on_unexpected_status=True)
+
+
+def main():
+    month = datetime.date.today().strftime("%Y-%m")
+    portal = client_credentials(os.environ["PORTAL_CLIENT_ID"], os.environ["PORTAL_CLIENT_SECRET"], "the portal")
+
+    # The portal submits the citizen's form, exactly once per key (BR-2).
+    form = NewApplicationBody(
+        applicant=PersonByNumber(personal_number=PERSONAL_NUMBER, first_name="Tolvan", last_name="Tolvansson"),
+        support_month=month,
+        channel=Channel.E_SERVICE,
+        reasons_for_need=[ReasonForNeed.UNEMPLOYED],
+        children=[Child(birth_year=2019)],
+        incomes=[IncomeLineBody(kind=IncomeKind.HOUSING_ALLOWANCE, amount="1200.00")],
+        expenses=[ExpenseLineBody(kind=ExpenseKind.RENT, amount="6200.00")],
+        message="Jag har sökt arbete men inte fått något.",
+    )
+    key = str(uuid.uuid4())
+    first = create_application.sync_detailed(MUNICIPALITY, client=portal, body=form, idempotency_key=key)
+    receipt = parsed(first, Application, 201, "the portal submits an application")
+    check(receipt.view == ApplicationView.RECEIPT and receipt.status == Status.RECEIVED, "the portal sees a receipt, status received")
+    again = create_application.sync_detailed(MUNICIPALITY, client=portal, body=form, idempotency_key=key)
+    replay = parsed(again, Application, 201, "the portal retries the same submission")
+    check(replay.id == receipt.id and again.headers.get("idempotent-replayed") == "true", "the retry answers the first application again")
+
+    consent = create_consent.sync_detailed(
+        MUNICIPALITY,
+        receipt.applicant_id,
+        client=portal,
+        body=ConsentBody(
+            recipient=Recipient.EMPLOYMENT_SERVICE,
+            purpose="Samverkan om planering mot arbete enligt den lokala överenskommelsen",
+            given_at=datetime.datetime.now(datetime.timezone.utc),
+            channel=ConsentChannel.E_SERVICE,
+        ),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    consent = parsed(consent, Consent, 201, "the portal records the applicant's consent to AF")
+
+    # The case system pulls the change feed until it has seen the application.
+    case = client_credentials(os.environ["CASE_CLIENT_ID"], os.environ["CASE_CLIENT_SECRET"], "the case system")
+    after, seen = None, False
+    while True:
+        page = parsed(
+            list_events.sync_detailed(MUNICIPALITY, client=case, after=after, limit=100),
+            EventPage,
+            200,
+            f"the case system reads the feed after {after}",
+        )
+        seen = seen or any(e.type_ == EventType.APPLICATION_CREATED and e.id == str(receipt.id) for e in page.items)
+        if not page.items:
+            break
+        after = page.next_cursor
+    check(seen, "the feed reports the new application")
+
+    read = get_application.sync_detailed(MUNICIPALITY, receipt.id, client=case)
+    full = parsed(read, Application, 200, "the case system reads the application")
+    check(full.view == ApplicationView.FULL and full.incomes[0].kind == IncomeKind.HOUSING_ALLOWANCE, "it sees the full application")
+    started = start_investigation.sync_detailed(MUNICIPALITY, receipt.id, client=case, if_match=read.headers["etag"])
+    investigating = parsed(started, Application, 200, "it starts the investigation with If-Match")
+    check(investigating.status == Status.UNDER_INVESTIGATION, "status under_investigation")
+    decided = decide_application.sync_detailed(
+        MUNICIPALITY,
+        receipt.id,
+        client=case,
+        body=DecisionBody(outcome=Outcome.GRANTED, amount="8450.00", work_capacity_percent=50, support_month=month),
+        if_match=started.headers["etag"],
+    )
+    decided = parsed(decided, Application, 200, "it decides with If-Match")
+    check(decided.status == Status.DECIDED and decided.decision.outcome == Outcome.GRANTED, "granted 8450.00")
+    payment = create_payment.sync_detailed(
+        MUNICIPALITY,
+        client=case,
+        body=PaymentBody(
+            application_id=receipt.id,
+            support_month=month,
+            amount="8450.00",
+            paid_on=datetime.date.today(),
+        ),
+    )
+    payment = parsed(payment, Payment, 201, "it records the payment")
+
+    # A caseworker finds the person and takes the register extract.
+    caseworker = staff(os.environ["CASEWORKER_TOKEN"])
+    person = parsed(
+        search_applicants.sync_detailed(MUNICIPALITY, client=caseworker, body=SearchBody(personal_number=PERSONAL_NUMBER)),
+        Applicant,
+        200,
+        "a caseworker finds the person by personal number",
+    )
+    check(person.id == receipt.applicant_id, "the person is the portal's applicant")
+    extract = parsed(
+        export_applicant.sync_detailed(MUNICIPALITY, person.id, client=caseworker),
+        RegisterExtract,
+        200,
+        "the caseworker takes the register extract",
+    )
+    check(any(a.id == receipt.id for a in extract.applications), "the extract holds the application")
+    check(any(p.id == payment.id for p in extract.payments), "the extract holds the payment")
+    check(any(c.id == consent.id for c in extract.consents), "the extract holds the consent")
+    check(len(extract.accesses) > 0, "the extract says who read the data")
+
+    # An auditor verifies the audit log.
+    auditor = staff(os.environ["AUDITOR_TOKEN"])
+    verification = parsed(verify_audit_log.sync_detailed(client=auditor), Verification, 200, "an auditor verifies the audit log")
+    check(verification.valid, f"the audit chain is whole ({verification.records_checked} records)")
+
+
+if __name__ == "__main__":
+    main()
