@@ -98,6 +98,12 @@ pub enum AppError {
     /// A payment that would make the sum paid for the month negative.
     #[error("payment sum negative")]
     PaymentSumNegative,
+    /// A payment that would take the sum paid above what was granted (BR-3b).
+    #[error("payment exceeds grant")]
+    PaymentExceedsGrant {
+        granted: rust_decimal::Decimal,
+        paid: rust_decimal::Decimal,
+    },
     /// The consent is already revoked.
     #[error("consent already revoked")]
     ConsentRevoked,
@@ -162,6 +168,10 @@ impl AppError {
                 "The application has no granting decision",
             ),
             Self::PaymentSumNegative => ("payment-sum-negative", "The sum paid would be negative"),
+            Self::PaymentExceedsGrant { .. } => (
+                "payment-exceeds-grant",
+                "The sum paid would exceed what was granted",
+            ),
             Self::ConsentRevoked => ("consent-revoked", "The consent is already revoked"),
             Self::Contention => ("contention", "Busy; try again"),
             Self::PreconditionFailed => ("precondition-failed", "The resource has changed"),
@@ -205,6 +215,10 @@ impl AppError {
             Self::PaymentSumNegative => {
                 Some("the sum paid for the application's month can never be negative".into())
             }
+            Self::PaymentExceedsGrant { granted, paid } => Some(format!(
+                "the decision grants {granted} SEK for the month and {paid} SEK is paid; \
+                 the payments of a month never exceed what was granted (BR-3b)"
+            )),
             Self::ConsentRevoked => Some("a revoked consent stays revoked; record a new one".into()),
             Self::Contention => Some("concurrent requests collided; send the request again".into()),
             Self::PreconditionFailed => {
@@ -269,6 +283,7 @@ impl ResponseError for AppError {
             | Self::InvalidTransition(_)
             | Self::NoGrantedDecision
             | Self::PaymentSumNegative
+            | Self::PaymentExceedsGrant { .. }
             | Self::ConsentRevoked => StatusCode::CONFLICT,
             Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

@@ -115,6 +115,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(not_allowed("POST")),
     )
     .service(
+        web::resource("/api/v1/{municipality}/applications/{id}/payments")
+            .get(payments::list_payments)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
         web::resource("/api/v1/{municipality}/payments")
             .post(payments::create_payment)
             .default_service(not_allowed("POST")),

@@ -77,6 +77,23 @@ pub struct IdempotencyKeyHeader {
     pub idempotency_key: Option<String>,
 }
 
+/// The `Idempotency-Key` header where every caller must send one.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct RequiredIdempotencyKeyHeader {
+    /// 1-255 visible ASCII characters, unique per request, such as a UUID
+    /// the client makes before its first try. A retry with the same key and
+    /// body gets the first answer again and never acts twice; the same key
+    /// with another body is a 422.
+    #[serde(rename = "Idempotency-Key")]
+    #[param(
+        rename = "Idempotency-Key",
+        pattern = r"^[\x21-\x7E]{1,255}$",
+        example = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+    )]
+    pub idempotency_key: String,
+}
+
 /// The ETag of a version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")

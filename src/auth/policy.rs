@@ -27,6 +27,7 @@ pub enum Operation {
     DecideApplication,
     WithdrawApplication,
     CreatePayment,
+    ReadPayments,
     CreateConsent,
     ReadConsents,
     RevokeConsent,
@@ -51,6 +52,7 @@ impl Operation {
             Self::DecideApplication => "application.decide",
             Self::WithdrawApplication => "application.withdraw",
             Self::CreatePayment => "payment.create",
+            Self::ReadPayments => "payment.read",
             Self::CreateConsent => "consent.create",
             Self::ReadConsents => "consent.read",
             Self::RevokeConsent => "consent.revoke",
@@ -69,7 +71,7 @@ impl Operation {
             | Self::InvestigateApplication
             | Self::DecideApplication
             | Self::WithdrawApplication => "application",
-            Self::CreatePayment => "payment",
+            Self::CreatePayment | Self::ReadPayments => "payment",
             Self::CreateConsent | Self::ReadConsents | Self::RevokeConsent => "consent",
             Self::ReadEvents => "event",
             Self::CreateApplicant
@@ -150,7 +152,7 @@ pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
         CreateApplication | CreateConsent | RevokeConsent | WithdrawApplication => {
             matches!(role, Caseworker | CaseSystem | Eservice)
         }
-        InvestigateApplication | DecideApplication | ReadConsents => {
+        InvestigateApplication | DecideApplication | ReadConsents | ReadPayments => {
             matches!(role, Caseworker | CaseSystem)
         }
         CreatePayment | ReadEvents => role == CaseSystem,

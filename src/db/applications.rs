@@ -70,6 +70,8 @@ pub struct PaymentRow {
     pub paid_on: NaiveDate,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// Why, on a negative payment (a correction or money reclaimed).
+    pub reason: Option<String>,
 }
 
 /// The next number in the municipality's receipt series for `year`.

@@ -125,6 +125,7 @@ diesel::table! {
         paid_on -> Date,
         created_by -> Text,
         created_at -> Timestamp,
+        reason -> Nullable<Text>,
     }
 }
 

@@ -14,6 +14,24 @@ pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
+/// Parses a civil date written `YYYY-MM-DD` (RFC 3339 `full-date`), and
+/// nothing else.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if shape {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    } else {
+        None
+    }
+}
+
 /// Today's civil date in Sweden (support months and birth dates are civil dates).
 pub fn today_in_sweden() -> NaiveDate {
     // Europe/Stockholm is UTC+1, or UTC+2 from the last Sunday of March to

@@ -166,6 +166,14 @@ problem_response!(
     "The payment would make the sum paid for the month negative"
 );
 problem_response!(
+    PaymentExceedsGrant,
+    409,
+    "payment-exceeds-grant",
+    "The sum paid would exceed what was granted",
+    "the decision grants 8450.00 SEK for the month and 8450.00 SEK is paid; the payments of a month never exceed what was granted (BR-3b)",
+    "The payment would take the sum paid for the month above what the decision grants"
+);
+problem_response!(
     ConsentRevoked,
     409,
     "consent-revoked",
@@ -199,6 +207,9 @@ const MORE: &[(&str, &str, &str)] = &[
     ("create_consent", "422", "IdempotencyKeyReused"),
     ("create_consent", "503", "Contention"),
     ("create_payment", "409", "PaymentSumNegative"),
+    ("create_payment", "409", "PaymentExceedsGrant"),
+    ("create_payment", "422", "IdempotencyKeyReused"),
+    ("create_payment", "400", "MalformedBody"),
 ];
 
 /// Problem types that follow from an operation's shape: a body can be

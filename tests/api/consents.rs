@@ -174,9 +174,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
         let today = bistand::domain::time::today_in_sweden().to_string();
         let payment = json!({ "application_id": id, "support_month": current_month(), "amount": "7000.00", "paid_on": today });
         assert_eq!(
-            app.post("/api/v1/0483/payments", &cs, &payment)
-                .await
-                .status(),
+            app.pay(&cs, Some("extract-1"), &payment).await.status(),
             201
         );
         let person = format!("/api/v1/0483/applicants/{applicant}");

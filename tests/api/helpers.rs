@@ -306,6 +306,41 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// Records a payment as the case system would, with an `Idempotency-Key`.
+    pub async fn pay(&self, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/v1/0483/payments"))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Submits an application as the case system, starts its investigation
+    /// and decides it with `decision`; returns the application's id.
+    pub async fn decided(&self, personal_number: &str, decision: &Value) -> String {
+        let cs = self.token(Role::CaseSystem);
+        let body: Value = self
+            .submit(&cs, None, &application_body(personal_number))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = body["id"].as_str().expect("id").to_owned();
+        let started = self
+            .act(&id, "investigation", &cs, Some("\"1\""), None)
+            .await;
+        assert_eq!(started.status(), 200);
+        let decided = self
+            .act(&id, "decision", &cs, Some("\"2\""), Some(decision))
+            .await;
+        assert_eq!(decided.status(), 200);
+        id
+    }
+
     /// Posts an action (`investigation`, `withdraw`, `decision`) with `If-Match`.
     pub async fn act(
         &self,

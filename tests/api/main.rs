@@ -15,3 +15,4 @@ mod helpers;
 mod logs;
 mod oauth;
 mod ops;
+mod payments;

@@ -97,11 +97,9 @@ pub async fn export_applicant(
             let mut payments = Vec::new();
             let mut list = Vec::new();
             for application in rows {
-                payments.extend(
-                    applications::payments_of(conn, m, &application.id)?
-                        .into_iter()
-                        .map(Payment::from),
-                );
+                for row in applications::payments_of(conn, m, &application.id)? {
+                    payments.push(Payment::try_from(row)?);
+                }
                 list.push(present(conn, application, ApplicationView::Full)?);
             }
             let consents = consents::of_applicant(conn, m, &id)?
