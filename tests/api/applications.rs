@@ -451,3 +451,57 @@ async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_dates_a
         }
     }
 }
+
+#[actix_web::test]
+async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessment() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let portal = app.token(Role::Eservice);
+        let cs = app.token(Role::CaseSystem);
+        let mine: Value = app
+            .submit(&portal, Some("d-1"), &application_body(TOLVAN))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = mine["id"].as_str().unwrap();
+        let path = format!("/api/v1/0483/applications/{id}");
+        let read: Value = app.get(&path, &portal).await.json().await.unwrap();
+        assert!(
+            read.get("decision_notice").is_none(),
+            "[{b}] not decided yet"
+        );
+
+        assert_eq!(
+            app.act(id, "investigation", &cs, Some("\"1\""), None)
+                .await
+                .status(),
+            200
+        );
+        let partial = json!({ "outcome": "partially_granted", "amount": "5000.00",
+            "reason": "Hyran överstiger skälig nivå för orten.", "work_capacity_percent": 50,
+            "support_month": current_month() });
+        assert_eq!(
+            app.act(id, "decision", &cs, Some("\"2\""), Some(&partial))
+                .await
+                .status(),
+            200
+        );
+
+        let read: Value = app.get(&path, &portal).await.json().await.unwrap();
+        let notice = &read["decision_notice"];
+        assert_eq!(notice["outcome"], "partially_granted", "[{b}]");
+        assert_eq!(notice["amount"], "5000.00", "[{b}]");
+        assert_eq!(notice["support_month"], current_month(), "[{b}]");
+        assert_eq!(
+            notice["reason"], "Hyran överstiger skälig nivå för orten.",
+            "[{b}]"
+        );
+        assert!(notice["decided_at"].is_string(), "[{b}]");
+        assert!(
+            notice.get("work_capacity_percent").is_none(),
+            "[{b}] no assessment"
+        );
+        assert!(read.get("decision").is_none(), "[{b}] not the case view");
+    }
+}

@@ -433,6 +433,37 @@ impl TryFrom<DecisionRow> for Decision {
     }
 }
 
+/// The decision as the portal shows it to the citizen: the outcome, the
+/// amount for the month and, for anything but a full grant, the reasons;
+/// never the caseworker's assessment of the person or anyone else's data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionNotice {
+    pub outcome: Outcome,
+    /// SEK granted for the support month, with two decimals; `0.00` for a
+    /// rejection.
+    #[schema(value_type = String, example = "8450.00")]
+    pub amount: Decimal,
+    #[schema(example = "2026-10")]
+    pub support_month: String,
+    /// The reasons, for a rejection or a partial grant.
+    pub reason: Option<String>,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl From<&Decision> for DecisionNotice {
+    fn from(d: &Decision) -> Self {
+        Self {
+            outcome: d.outcome,
+            amount: d.amount,
+            support_month: d.support_month.clone(),
+            reason: (d.outcome != Outcome::Granted)
+                .then(|| d.reason.clone())
+                .flatten(),
+            decided_at: d.decided_at,
+        }
+    }
+}
+
 /// Links to related resources.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationLinks {
@@ -446,8 +477,8 @@ pub struct ApplicationLinks {
 /// An application as the caller may see it. `view` says which fields are
 /// there: `full` (caseworkers, the case system) has all; `labour_market`
 /// (coaches, AF officers) has no money, household or free text; `receipt`
-/// (the portal, on what it submitted) has receipt, status, dates and the
-/// applicant's id only.
+/// (the portal, on what it submitted) has receipt, status, dates, the
+/// applicant's id and, once decided, the decision notice only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Application {
     pub id: Uuid,
@@ -487,6 +518,9 @@ pub struct Application {
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// The decision as the portal shows it, in the receipt view once decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_notice: Option<DecisionNotice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submitted_by: Option<String>,
     pub links: ApplicationLinks,
@@ -568,6 +602,9 @@ impl Application {
             incomes: full.then_some(incomes),
             expenses: full.then_some(expenses),
             message: full.then_some(row.message).flatten(),
+            decision_notice: (view == ApplicationView::Receipt)
+                .then(|| decision.as_ref().map(DecisionNotice::from))
+                .flatten(),
             decision: full.then_some(decision).flatten(),
             submitted_by: full.then_some(row.submitted_by),
             links: ApplicationLinks {
