@@ -350,9 +350,11 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
-/// Replaces every run of six or more digits (with `-`/`+` inside) by `***`,
-/// so that text from outside (a parser's message, a database error) can be
-/// shown or logged without carrying a personal number.
+/// Replaces every run that could be a personal number (ten or more digits,
+/// with `-`, `+` or spaces among them) by `***`, so that text from outside
+/// (a parser's message, a database error) can be shown or logged without
+/// carrying one. Shorter numbers, such as the example month `2026-11` in a
+/// message, are kept.
 pub fn redact_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
@@ -370,7 +372,7 @@ pub fn redact_digits(text: &str) -> String {
                 i += 1;
             }
             let run: String = chars[start..i].iter().collect();
-            if digits >= 6 {
+            if digits >= 10 {
                 out.push_str("***");
                 // keep a trailing separator that belonged to the sentence
                 if run.ends_with(' ') {
@@ -399,5 +401,7 @@ mod tests {
         );
         assert_eq!(redact_digits("1912 1212 1212 end"), "*** end");
         assert_eq!(redact_digits("line 12"), "line 12");
+        assert_eq!(redact_digits("such as 2026-11"), "such as 2026-11");
+        assert_eq!(redact_digits("121212-1212"), "***");
     }
 }

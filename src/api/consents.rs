@@ -12,6 +12,7 @@ use super::idempotency::{self, Claim, Key, StoredResponse};
 use super::json::JsonBody;
 use super::params::{ApplicantPath, IdempotencyKeyHeader};
 use super::parse_id;
+use crate::api::applicants::model::required;
 use crate::api::formats::Purpose;
 use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
 use crate::auth::policy::Operation;
@@ -39,16 +40,16 @@ use crate::telemetry::RequestId;
     "channel": "e_service"
 }))]
 pub struct ConsentBody {
-    #[schema(value_type = Recipient)]
-    pub recipient: String,
-    /// What the person agreed to, in their words or the form's, at most 500 characters.
-    #[schema(value_type = Purpose)]
-    pub purpose: String,
+    #[schema(value_type = Recipient, required = true)]
+    pub recipient: Option<String>,
+    /// What the person agreed to, in their words or the form's.
+    #[schema(value_type = Purpose, required = true)]
+    pub purpose: Option<String>,
     /// When the person gave it (RFC 3339); not in the future.
-    #[schema(value_type = DateTime<Utc>)]
-    pub given_at: String,
-    #[schema(value_type = ConsentChannel)]
-    pub channel: String,
+    #[schema(value_type = DateTime<Utc>, required = true)]
+    pub given_at: Option<String>,
+    #[schema(value_type = ConsentChannel, required = true)]
+    pub channel: Option<String>,
 }
 
 /// A consent, active or revoked.
@@ -164,8 +165,7 @@ pub async fn create_consent(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let applicant_id = parse_id(&path.id)?.to_string();
     let key = idempotency::read(&req, false)?;
-    let parsed: ConsentBody = body.parse()?;
-    let new = new_consent(&parsed)?;
+    let new = body.check(new_consent)?;
     let key = match key {
         Some(key) => Some(Key {
             client: principal
@@ -251,13 +251,23 @@ struct NewConsent {
 /// Checks a consent, naming every bad field.
 fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
     let mut c = Checker::default();
-    let recipient = c.check("recipient", Recipient::parse(&body.recipient));
-    let purpose = c.check("purpose", rules::note(&body.purpose, 500));
+    let recipient = c.check(
+        "recipient",
+        required(&body.recipient).and_then(Recipient::parse),
+    );
+    let purpose = c.check(
+        "purpose",
+        required(&body.purpose).and_then(|p| rules::note(p, 500)),
+    );
     let given_at = c.check(
         "given_at",
-        DateTime::parse_from_rfc3339(&body.given_at)
+        required(&body.given_at)
+            .and_then(|t| {
+                DateTime::parse_from_rfc3339(t).map_err(|_| {
+                    "must be a time in RFC 3339, such as 2026-11-20T09:30:00Z".to_owned()
+                })
+            })
             .map(|t| time::truncate(t.with_timezone(&Utc)))
-            .map_err(|_| "must be a time in RFC 3339, such as 2026-11-20T09:30:00Z".to_owned())
             .and_then(|t| {
                 if t > Utc::now() + chrono::Duration::minutes(5) {
                     Err("must not be in the future".to_owned())
@@ -266,7 +276,10 @@ fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
                 }
             }),
     );
-    let channel = c.check("channel", ConsentChannel::parse(&body.channel));
+    let channel = c.check(
+        "channel",
+        required(&body.channel).and_then(ConsentChannel::parse),
+    );
     c.finish().map_err(AppError::Validation)?;
     match (recipient, purpose, given_at, channel) {
         (Some(recipient), Some(purpose), Some(given_at), Some(channel)) => Ok(NewConsent {

@@ -207,7 +207,7 @@ async fn refuse(
 pub fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
     params::strict_uuid(text).ok_or_else(|| {
         parameter_error(
-            "must be a UUID such as 019a2b3c-0000-7000-8000-000000000001",
+            "must be a UUID such as 019a2b3c-4d5e-7f00-8a1b-2c3d4e5f6a7b",
             "id",
         )
     })

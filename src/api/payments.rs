@@ -227,7 +227,7 @@ pub async fn create_payment(
     let op = Operation::CreatePayment;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let key = idempotency::read(&req, true)?.ok_or(AppError::IdempotencyKeyRequired)?;
-    let payment = new_payment(&body.parse()?)?;
+    let payment = body.check(new_payment)?;
     let key = Key {
         client: principal
             .client_id

@@ -25,6 +25,7 @@ from bistand_client.api.applications import (
     create_payment,
     decide_application,
     get_application,
+    list_payments,
     start_investigation,
 )
 from bistand_client.api.audit import verify_audit_log
@@ -51,6 +52,7 @@ from bistand_client.models import (
     Outcome,
     Payment,
     PaymentBody,
+    PaymentList,
     PersonByNumber,
     ReasonForNeed,
     Recipient,
@@ -178,8 +180,28 @@ def main():
             amount="8450.00",
             paid_on=datetime.date.today(),
         ),
+        idempotency_key=str(uuid.uuid4()),
     )
-    payment = parsed(payment, Payment, 201, "it records the payment")
+    payment = parsed(payment, Payment, 201, "it records the payment, once per Idempotency-Key")
+    ledger = parsed(
+        list_payments.sync_detailed(MUNICIPALITY, receipt.id, client=case),
+        PaymentList,
+        200,
+        "it reads the application's payments",
+    )
+    check(ledger.granted == "8450.00" and ledger.paid == "8450.00", "paid what was granted")
+
+    # The portal shows the citizen the decision.
+    notice = parsed(
+        get_application.sync_detailed(MUNICIPALITY, receipt.id, client=portal),
+        Application,
+        200,
+        "the portal reads its application again",
+    )
+    check(
+        notice.decision_notice.outcome == Outcome.GRANTED and notice.decision_notice.amount == "8450.00",
+        "the portal sees the decision: granted 8450.00",
+    )
 
     # A caseworker finds the person and takes the register extract.
     caseworker = staff(os.environ["CASEWORKER_TOKEN"])

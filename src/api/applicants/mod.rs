@@ -94,7 +94,7 @@ pub async fn create_applicant(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreateApplicant;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let applicant = new_applicant(body.parse()?)?;
+    let applicant = body.check(new_applicant)?;
     let id = Uuid::now_v7().to_string();
     let event = AuditEvent::of(&principal, &request_id.0, op)
         .municipality(municipality.as_str())
@@ -221,7 +221,7 @@ pub async fn patch_applicant(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
     let expected = if_match(&req)?;
-    let changes = changes(body.parse()?)?;
+    let changes = body.check(changes)?;
     let event = AuditEvent::of(&principal, &request_id.0, op)
         .municipality(municipality.as_str())
         .person(&id);
@@ -365,16 +365,17 @@ pub async fn search_applicants(
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::SearchApplicants;
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let search: SearchBody = body.parse()?;
-    let mut c = Checker::default();
-    let personal_number = c.check(
-        "personal_number",
-        PersonalNumber::parse(&search.personal_number, time::today_in_sweden())
-            .map_err(|e| e.to_string()),
-    );
-    c.finish().map_err(AppError::Validation)?;
-    let personal_number =
-        personal_number.ok_or_else(|| AppError::internal("validated field missing"))?;
+    let personal_number = body.check(|search: &SearchBody| {
+        let mut c = Checker::default();
+        let personal_number = c.check(
+            "personal_number",
+            model::required(&search.personal_number).and_then(|pn| {
+                PersonalNumber::parse(pn, time::today_in_sweden()).map_err(|e| e.to_string())
+            }),
+        );
+        c.finish().map_err(AppError::Validation)?;
+        personal_number.ok_or_else(|| AppError::internal("validated field missing"))
+    })?;
     let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
     let applicant = state
         .write(principal.client_check(&request_id.0), move |conn| {

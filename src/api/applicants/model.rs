@@ -15,16 +15,29 @@ use crate::domain::{PersonalNumber, Sex, time};
 use crate::error::AppError;
 
 /// A postal address.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Address {
     /// Street and number.
-    #[schema(value_type = AddressLine)]
+    #[schema(example = "Storgatan 1")]
     pub street: String,
-    #[schema(value_type = PostalCode)]
+    /// Five digits.
+    #[schema(example = "64130")]
     pub postal_code: String,
-    #[schema(value_type = AddressLine)]
+    #[schema(example = "Katrineholm")]
     pub city: String,
+}
+
+/// A postal address to record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    /// Street and number.
+    #[schema(value_type = AddressLine, required = true)]
+    pub street: Option<String>,
+    #[schema(value_type = PostalCode, required = true)]
+    pub postal_code: Option<String>,
+    #[schema(value_type = AddressLine, required = true)]
+    pub city: Option<String>,
 }
 
 /// A new applicant.
@@ -41,17 +54,17 @@ pub struct Address {
 }))]
 pub struct NewApplicantBody {
     /// Stored as 12 digits.
-    #[schema(value_type = PersonalNumberText)]
-    pub personal_number: String,
-    #[schema(value_type = Name)]
-    pub first_name: String,
-    #[schema(value_type = Name)]
-    pub last_name: String,
+    #[schema(value_type = PersonalNumberText, required = true)]
+    pub personal_number: Option<String>,
+    #[schema(value_type = Name, required = true)]
+    pub first_name: Option<String>,
+    #[schema(value_type = Name, required = true)]
+    pub last_name: Option<String>,
     /// *Skyddade personuppgifter*: address, phone and e-mail are then shown
     /// only to caseworkers of the person's municipality.
     #[serde(default)]
     pub protected_identity: bool,
-    pub address: Option<Address>,
+    pub address: Option<AddressBody>,
     #[schema(value_type = Option<Phone>)]
     pub phone: Option<String>,
     #[schema(value_type = Option<Email>)]
@@ -79,8 +92,8 @@ pub struct ApplicantPatch {
     pub protected_identity: Option<Option<bool>>,
     /// `null` removes the address.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Address>, required = false)]
-    pub address: Option<Option<Address>>,
+    #[schema(value_type = Option<AddressBody>, required = false)]
+    pub address: Option<Option<AddressBody>>,
     /// `null` removes the phone number.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Phone>, required = false)]
@@ -106,8 +119,8 @@ where
 #[schema(example = json!({ "personal_number": "19121212-1212" }))]
 pub struct SearchBody {
     /// Personal or coordination number in any form BR-1 accepts.
-    #[schema(value_type = PersonalNumberText)]
-    pub personal_number: String,
+    #[schema(value_type = PersonalNumberText, required = true)]
+    pub personal_number: Option<String>,
 }
 
 /// Links to related resources.
@@ -188,18 +201,28 @@ pub struct ApplicantPage {
 }
 
 /// Checks a new applicant against the rules, naming every bad field.
-pub fn new_applicant(body: NewApplicantBody) -> Result<NewApplicant, AppError> {
+pub fn new_applicant(body: &NewApplicantBody) -> Result<NewApplicant, AppError> {
     let mut c = Checker::default();
     let personal_number = c.check(
         "personal_number",
-        PersonalNumber::parse(&body.personal_number, time::today_in_sweden())
-            .map_err(|e| e.to_string()),
+        required(&body.personal_number).and_then(|pn| {
+            PersonalNumber::parse(pn, time::today_in_sweden()).map_err(|e| e.to_string())
+        }),
     );
-    let first_name = c.check("first_name", rules::name(&body.first_name));
-    let last_name = c.check("last_name", rules::name(&body.last_name));
-    let address = body.address.map(|a| address(&mut c, a));
-    let phone = body.phone.map(|p| c.check("phone", rules::phone(&p)));
-    let email = body.email.map(|e| c.check("email", rules::email(&e)));
+    let first_name = c.check(
+        "first_name",
+        required(&body.first_name).and_then(rules::name),
+    );
+    let last_name = c.check("last_name", required(&body.last_name).and_then(rules::name));
+    let address = body.address.as_ref().map(|a| address(&mut c, a));
+    let phone = body
+        .phone
+        .as_ref()
+        .map(|p| c.check("phone", rules::phone(p)));
+    let email = body
+        .email
+        .as_ref()
+        .map(|e| c.check("email", rules::email(e)));
     c.finish().map_err(AppError::Validation)?;
     // Every `None` above was recorded as an error, so these are all present.
     let missing = || AppError::internal("validated field missing");
@@ -214,11 +237,19 @@ pub fn new_applicant(body: NewApplicantBody) -> Result<NewApplicant, AppError> {
     })
 }
 
+/// A field the contract requires: its value, or "is required".
+pub fn required(field: &Option<String>) -> Result<&str, String> {
+    field.as_deref().ok_or_else(|| "is required".to_owned())
+}
+
 /// Checks an address; `None` when a part is bad (recorded in `c`).
-fn address(c: &mut Checker, a: Address) -> Option<rules::Address> {
-    let street = c.check("address.street", rules::text(&a.street));
-    let postal_code = c.check("address.postal_code", rules::postal_code(&a.postal_code));
-    let city = c.check("address.city", rules::text(&a.city));
+fn address(c: &mut Checker, a: &AddressBody) -> Option<rules::Address> {
+    let street = c.check("address.street", required(&a.street).and_then(rules::text));
+    let postal_code = c.check(
+        "address.postal_code",
+        required(&a.postal_code).and_then(rules::postal_code),
+    );
+    let city = c.check("address.city", required(&a.city).and_then(rules::text));
     Some(rules::Address {
         street: street?,
         postal_code: postal_code?,
@@ -227,15 +258,15 @@ fn address(c: &mut Checker, a: Address) -> Option<rules::Address> {
 }
 
 /// Checks a patch against the rules, naming every bad field.
-pub fn changes(patch: ApplicantPatch) -> Result<ApplicantChanges, AppError> {
+pub fn changes(patch: &ApplicantPatch) -> Result<ApplicantChanges, AppError> {
     let mut c = Checker::default();
-    let required = |c: &mut Checker, field: &str, v: Option<Option<String>>| match v {
+    let required = |c: &mut Checker, field: &str, v: &Option<Option<String>>| match v {
         None => None,
         Some(None) => c.check::<String>(field, Err("cannot be removed".into())),
-        Some(Some(v)) => c.check(field, rules::name(&v)),
+        Some(Some(v)) => c.check(field, rules::name(v)),
     };
-    let first_name = required(&mut c, "first_name", patch.first_name);
-    let last_name = required(&mut c, "last_name", patch.last_name);
+    let first_name = required(&mut c, "first_name", &patch.first_name);
+    let last_name = required(&mut c, "last_name", &patch.last_name);
     let protected_identity = match patch.protected_identity {
         None => None,
         Some(None) => c.check(
@@ -244,13 +275,18 @@ pub fn changes(patch: ApplicantPatch) -> Result<ApplicantChanges, AppError> {
         ),
         Some(Some(v)) => Some(v),
     };
-    let address = patch.address.map(|a| a.map(|a| address(&mut c, a)));
+    let address = patch
+        .address
+        .as_ref()
+        .map(|a| a.as_ref().map(|a| address(&mut c, a)));
     let phone = patch
         .phone
-        .map(|p| p.map(|p| c.check("phone", rules::phone(&p))));
+        .as_ref()
+        .map(|p| p.as_ref().map(|p| c.check("phone", rules::phone(p))));
     let email = patch
         .email
-        .map(|e| e.map(|e| c.check("email", rules::email(&e))));
+        .as_ref()
+        .map(|e| e.as_ref().map(|e| c.check("email", rules::email(e))));
     c.finish().map_err(AppError::Validation)?;
     Ok(ApplicantChanges {
         first_name,

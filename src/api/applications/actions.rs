@@ -38,7 +38,7 @@ async fn act(
     let id = parse_id(&path.id)?.to_string();
     let expected: IfMatch = if_match(req)?;
     let decision: Option<NewDecision> = match decision_body {
-        Some(body) => Some(new_decision(&body.parse::<DecisionBody>()?)?),
+        Some(body) => Some(body.check::<DecisionBody, _>(new_decision)?),
         None => None,
     };
     let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());

@@ -110,8 +110,7 @@ pub async fn create_application(
     let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
     let portal = principal.role == Role::Eservice;
     let key = idempotency::read(&req, portal)?;
-    let parsed: NewApplicationBody = body.parse()?;
-    let application = new_application(&parsed, portal)?;
+    let application = body.check(|b: &NewApplicationBody| new_application(b, portal))?;
     let key = match key {
         Some(key) => Some(Key {
             client: principal

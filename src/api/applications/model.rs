@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::applicants::model::required;
 use crate::api::formats::{
     Message, Month as MonthText, Name, PersonalNumber as PersonalNumberText, Reasons, Sek,
 };
@@ -77,21 +78,28 @@ pub struct PersonByNumber {
 }
 
 /// A child in the household.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Child {
-    /// Within the last 21 years.
     #[schema(example = 2019)]
-    #[serde(deserialize_with = "crate::api::json::integer")]
     pub birth_year: i32,
+}
+
+/// A child in the household, to record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    /// Within the last 21 years.
+    #[schema(value_type = i32, example = 2019, required = true, minimum = 2000, maximum = 2099)]
+    #[serde(default, deserialize_with = "crate::api::json::optional_integer")]
+    pub birth_year: Option<i32>,
 }
 
 /// A declared income or expense, as read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountLineBody {
-    pub kind: String,
-    pub amount: String,
+    pub kind: Option<String>,
+    pub amount: Option<String>,
 }
 
 /// A declared income.
@@ -130,21 +138,21 @@ pub struct ExpenseLineBody {
     "message": "Jag har sökt arbete men inte fått något."
 }))]
 pub struct NewApplicationBody {
-    #[schema(value_type = PersonRefShape)]
-    pub applicant: PersonRef,
+    #[schema(value_type = PersonRefShape, required = true)]
+    pub applicant: Option<PersonRef>,
     /// A partner sharing the household, in the same shapes as `applicant`.
     #[schema(value_type = Option<PersonRefShape>)]
     pub co_applicant: Option<PersonRef>,
     /// Children in the household, at most 20.
     #[serde(default)]
     #[schema(max_items = 20)]
-    pub children: Vec<Child>,
+    pub children: Vec<ChildBody>,
     /// The month applied for, at most one month ahead of the current one.
-    #[schema(value_type = MonthText)]
-    pub support_month: String,
+    #[schema(value_type = MonthText, required = true)]
+    pub support_month: Option<String>,
     /// The e-service portal submits `e_service`.
-    #[schema(value_type = Channel)]
-    pub channel: String,
+    #[schema(value_type = Channel, required = true)]
+    pub channel: Option<String>,
     /// At least one of Socialstyrelsen's categories, at most 8.
     #[schema(value_type = Vec<ReasonForNeed>, min_items = 1, max_items = 8, required = true)]
     #[serde(default)]
@@ -268,10 +276,13 @@ fn lines<K>(
     body.iter()
         .enumerate()
         .filter_map(|(i, line)| {
-            let k = c.check(&format!("{field}[{i}].kind"), kind(&line.kind));
+            let k = c.check(
+                &format!("{field}[{i}].kind"),
+                required(&line.kind).and_then(kind),
+            );
             let amount = c.check(
                 &format!("{field}[{i}].amount"),
-                parse_sek(&line.amount, false),
+                required(&line.amount).and_then(|a| parse_sek(a, false)),
             );
             Some((k?, amount?))
         })
@@ -285,7 +296,10 @@ pub fn new_application(
 ) -> Result<NewApplication, AppError> {
     let mut c = Checker::default();
     let today = time::today_in_sweden();
-    let applicant = person(&mut c, "applicant", &body.applicant, submitted_by_portal);
+    let applicant = match &body.applicant {
+        Some(p) => person(&mut c, "applicant", p, submitted_by_portal),
+        None => c.check("applicant", Err("is required".to_owned())),
+    };
     let co_applicant = body
         .co_applicant
         .as_ref()
@@ -315,31 +329,33 @@ pub fn new_application(
         .iter()
         .enumerate()
         .filter_map(|(i, child)| {
-            let year = child.birth_year;
-            let ok = year <= today.year() && year > today.year() - 21;
             c.check(
                 &format!("children[{i}].birth_year"),
-                if ok {
-                    Ok(year)
-                } else {
-                    Err("must be a birth year within the last 21 years".to_owned())
+                match child.birth_year {
+                    Some(year) if year <= today.year() && year > today.year() - 21 => Ok(year),
+                    Some(_) => Err("must be a birth year within the last 21 years".to_owned()),
+                    None => Err("is required".to_owned()),
                 },
             )
         })
         .collect();
     let support_month = c.check(
         "support_month",
-        Month::parse(&body.support_month).and_then(|m| m.check_support_month(today)),
+        required(&body.support_month)
+            .and_then(Month::parse)
+            .and_then(|m| m.check_support_month(today)),
     );
     let channel = c.check(
         "channel",
-        Channel::parse(&body.channel).and_then(|ch| {
-            if submitted_by_portal && ch != Channel::EService {
-                Err("the e-service portal submits with channel e_service".into())
-            } else {
-                Ok(ch)
-            }
-        }),
+        required(&body.channel)
+            .and_then(Channel::parse)
+            .and_then(|ch| {
+                if submitted_by_portal && ch != Channel::EService {
+                    Err("the e-service portal submits with channel e_service".into())
+                } else {
+                    Ok(ch)
+                }
+            }),
     );
     if body.reasons_for_need.is_empty() {
         c.check::<()>(
@@ -647,8 +663,8 @@ pub struct ApplicationPage {
     "outcome": "granted", "amount": "8450.00", "work_capacity_percent": 50, "support_month": "2026-12"
 }))]
 pub struct DecisionBody {
-    #[schema(value_type = Outcome)]
-    pub outcome: String,
+    #[schema(value_type = Outcome, required = true)]
+    pub outcome: Option<String>,
     /// Required and above zero when granting; `0.00` or absent for a rejection.
     #[schema(value_type = Option<Sek>)]
     pub amount: Option<String>,
@@ -656,12 +672,12 @@ pub struct DecisionBody {
     #[schema(value_type = Option<Reasons>)]
     pub reason: Option<String>,
     /// Assessed work capacity, 0–100.
-    #[schema(minimum = 0, maximum = 100)]
-    #[serde(deserialize_with = "crate::api::json::integer")]
-    pub work_capacity_percent: i32,
+    #[schema(value_type = i32, minimum = 0, maximum = 100, required = true)]
+    #[serde(default, deserialize_with = "crate::api::json::optional_integer")]
+    pub work_capacity_percent: Option<i32>,
     /// Must be the application's support month.
-    #[schema(value_type = MonthText)]
-    pub support_month: String,
+    #[schema(value_type = MonthText, required = true)]
+    pub support_month: Option<String>,
 }
 
 /// A decision as checked.
@@ -677,7 +693,7 @@ pub struct NewDecision {
 /// Checks a decision against BR-3, naming every bad field.
 pub fn new_decision(body: &DecisionBody) -> Result<NewDecision, AppError> {
     let mut c = Checker::default();
-    let outcome = c.check("outcome", Outcome::parse(&body.outcome));
+    let outcome = c.check("outcome", required(&body.outcome).and_then(Outcome::parse));
     let amount = match (&body.amount, outcome) {
         (Some(text), Some(o)) => c.check(
             "amount",
@@ -704,13 +720,16 @@ pub fn new_decision(body: &DecisionBody) -> Result<NewDecision, AppError> {
     };
     let wcp = c.check(
         "work_capacity_percent",
-        if (0..=100).contains(&body.work_capacity_percent) {
-            Ok(body.work_capacity_percent)
-        } else {
-            Err("must be between 0 and 100".to_owned())
+        match body.work_capacity_percent {
+            Some(p) if (0..=100).contains(&p) => Ok(p),
+            Some(_) => Err("must be between 0 and 100".to_owned()),
+            None => Err("is required".to_owned()),
         },
     );
-    let support_month = c.check("support_month", Month::parse(&body.support_month));
+    let support_month = c.check(
+        "support_month",
+        required(&body.support_month).and_then(Month::parse),
+    );
     c.finish().map_err(AppError::Validation)?;
     let missing = || AppError::internal("validated field missing");
     Ok(NewDecision {

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
+
+mod shape;
 use crate::error::AppError;
 
 /// Largest accepted body.
@@ -25,6 +27,60 @@ impl JsonBody {
     /// wrong type, a missing field or an unknown field answers 422 naming it.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
         parse(&self.bytes)
+    }
+
+    /// Parses the body into `T` and checks it with `rules`, answering every
+    /// bad field at once: the fields the contract's schema of `T` does not
+    /// know, the fields of the wrong JSON type, and whatever `rules` finds
+    /// in the rest (a missing field, a bad value, a broken rule), each field
+    /// named once. Syntax errors answer 400.
+    ///
+    /// `T`'s fields must read any value of their schema's JSON type, and
+    /// a missing one (an `Option` or a default), so that the rules see
+    /// every field that could be read.
+    pub fn check<T, R>(&self, rules: impl FnOnce(&T) -> Result<R, AppError>) -> Result<R, AppError>
+    where
+        T: DeserializeOwned + utoipa::ToSchema + 'static,
+    {
+        let mut value: serde_json::Value = serde_json::from_slice(&self.bytes)
+            .map_err(|e| AppError::MalformedBody(e.to_string()))?;
+        let mut errors = Vec::new();
+        let schemas = shape::of::<T>();
+        shape::walk(&mut value, &schemas.root, "", &schemas, &mut errors);
+        let parsed: T = match serde_path_to_error::deserialize(value) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let path = e.path().to_string();
+                if errors.is_empty() {
+                    errors.push(field_error(&path, e.inner()));
+                }
+                return Err(AppError::Validation(errors));
+            }
+        };
+        match rules(&parsed) {
+            Ok(checked) if errors.is_empty() => Ok(checked),
+            Ok(_) => Err(AppError::Validation(errors)),
+            Err(AppError::Validation(more)) => {
+                // A field named already, or one whose part was, was taken
+                // out before the rules read it: name it once.
+                let within = |inner: &str, outer: &str| {
+                    inner == outer
+                        || inner.starts_with(&format!("{outer}."))
+                        || inner.starts_with(&format!("{outer}["))
+                };
+                let named = |name: &str, known: &FieldError| {
+                    within(&known.name, name) || within(name, &known.name)
+                };
+                for e in more {
+                    if !errors.iter().any(|known| named(&e.name, known)) {
+                        errors.push(e);
+                    }
+                }
+                Err(AppError::Validation(errors))
+            }
+            Err(other) if errors.is_empty() => Err(other),
+            Err(_) => Err(AppError::Validation(errors)),
+        }
     }
 
     /// The raw body.
@@ -110,6 +166,16 @@ where
     value.ok_or_else(|| {
         D::Error::invalid_value(Unexpected::Other(&number.to_string()), &"an integer")
     })
+}
+
+/// `Option<i32>` from a JSON integer, as [`integer`] reads it.
+pub fn optional_integer<'de, D>(deserializer: D) -> Result<Option<i32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "integer")] i32);
+    Option::<Wrapped>::deserialize(deserializer).map(|w| w.map(|Wrapped(i)| i))
 }
 
 impl FromRequest for JsonBody {
