@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::auth::token::{MintRequest, mint};
@@ -18,7 +19,10 @@ use crate::{audit, demo, telemetry};
 #[command(
     name = "bistand",
     version,
-    about = "Integration API for economic assistance and labour-market work"
+    about = "Integration API for economic assistance and labour-market work",
+    after_help = "Logging: BISTAND_LOG_FORMAT=text for readable lines (default: JSON lines); \
+RUST_LOG sets the level (default: info), such as RUST_LOG=debug.\n\
+Every option can also be set with the BISTAND_* variable shown beside it; a flag wins over its variable."
 )]
 struct Cli {
     #[command(flatten)]
@@ -29,34 +33,55 @@ struct Cli {
     command: Command,
 }
 
+/// The roles a token can carry.
+fn role_parser() -> impl TypedValueParser<Value = Role> {
+    clap::builder::PossibleValuesParser::new(Role::ALL.map(Role::as_str))
+        .try_map(|s| s.parse::<Role>())
+}
+
+/// The units a token can carry.
+fn unit_parser() -> impl TypedValueParser<Value = Unit> {
+    clap::builder::PossibleValuesParser::new(Unit::ALL.map(Unit::as_str))
+        .try_map(|s| s.parse::<Unit>())
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the HTTP service.
+    /// Run the HTTP service (creates the data folder, the database and the
+    /// signing key when they are not there yet).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "BISTAND_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Load the demo data and print a ready token for each role.
-        #[arg(long, env = "BISTAND_DEMO")]
+        /// Load the demo data and print a ready token for each role
+        /// (1/0, true/false, yes/no, on/off).
+        #[arg(long, env = "BISTAND_DEMO", action = clap::ArgAction::SetTrue,
+              value_parser = clap::builder::BoolishValueParser::new())]
         demo: bool,
         /// HTTP worker threads (default: one per core).
         #[arg(long, env = "BISTAND_WORKERS")]
         workers: Option<usize>,
     },
-    /// Apply pending database migrations and exit.
+    /// Create the data folder, apply pending migrations and create the
+    /// signing key if missing, then exit.
     Migrate,
-    /// Print one signed development token on stdout.
+    /// Print one signed development token on stdout, signed with the key in
+    /// the data folder (which `serve` or `migrate` creates).
     Token {
-        #[arg(long)]
+        /// The role the token carries.
+        #[arg(long, value_parser = role_parser())]
         role: Role,
-        /// Comma-separated municipality codes, such as 0483,0428.
+        /// The municipalities the token serves: SCB codes, comma-separated,
+        /// such as 0483 (Katrineholm) or 0483,0428 (and Vingåker).
         #[arg(long, value_delimiter = ',', required = true)]
         municipality: Vec<String>,
-        #[arg(long)]
+        /// The caller's organisation (default: the role's own).
+        #[arg(long, value_parser = unit_parser())]
         unit: Option<Unit>,
         /// The subject (`sub`); by default `dev-<role>`.
         #[arg(long)]
         sub: Option<String>,
+        /// How long the token is valid, such as 90s, 15m, 8h or 2d.
         #[arg(long, default_value = "8h", value_parser = parse_duration)]
         ttl: Duration,
     },
@@ -65,7 +90,7 @@ enum Command {
         #[command(subcommand)]
         action: ClientAction,
     },
-    /// Load the demo data.
+    /// Load the demo data (published test numbers only) into the database.
     Demo,
     /// The audit log.
     Audit {
@@ -80,20 +105,26 @@ enum Command {
 enum ClientAction {
     /// Register a client; prints its id and secret (the secret only this once).
     Add {
-        #[arg(long)]
+        /// The role the client's tokens carry, usually eservice, case_system or analyst.
+        #[arg(long, value_parser = role_parser())]
         role: Role,
+        /// The municipalities the client serves: SCB codes, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
         municipality: Vec<String>,
-        #[arg(long)]
+        /// The client's organisation (default: the role's own).
+        #[arg(long, value_parser = unit_parser())]
         unit: Option<Unit>,
-        /// A name to recognise the client by.
+        /// A name to recognise the client by, such as treserva.
         #[arg(long, default_value = "")]
         name: String,
     },
     /// List clients (never their secrets).
     List,
     /// Revoke a client: its tokens are refused at once.
-    Revoke { client_id: String },
+    Revoke {
+        /// The client's id, as `client add` and `client list` print it.
+        client_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,7 +173,11 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             Db::open(&cli.storage)?;
-            println!("migrations applied");
+            Keys::load(&cli.storage.data_dir, &cli.tokens)?;
+            println!(
+                "migrations applied; signing key in {}",
+                cli.storage.data_dir.display()
+            );
         }
         Command::Token {
             role,
@@ -151,7 +186,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             sub,
             ttl,
         } => {
-            let keys = Keys::load(&cli.storage.data_dir, &cli.tokens)?;
+            let keys = Keys::open(&cli.storage.data_dir, &cli.tokens)?;
             let token = mint(
                 &keys,
                 &MintRequest {
@@ -174,7 +209,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             action: AuditAction::Verify,
         } => {
-            let db = Db::open(&cli.storage)?;
+            let db = Db::open_existing(&cli.storage)?;
             let result = db.write_blocking(|conn| Ok(audit::verify(conn)?))?;
             println!("{}", serde_json::to_string_pretty(&result)?);
             if !result.valid {
@@ -221,7 +256,7 @@ fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Resu
 }
 
 fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()> {
-    let db = Db::open(storage)?;
+    let db = Db::open_existing(storage)?;
     match action {
         ClientAction::Add {
             role,
@@ -274,4 +309,31 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_option_and_argument_has_help_text() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {}: no about", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "bistand", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:?}");
+    }
 }

@@ -13,14 +13,25 @@ pub struct StorageSettings {
         long,
         env = "BISTAND_DATA_DIR",
         default_value = "./data",
-        global = true
+        global = true,
+        help_heading = "Settings of every command"
     )]
     pub data_dir: PathBuf,
     /// `postgres://...` for PostgreSQL; without it, an SQLite file in the data folder.
-    #[arg(long, env = "BISTAND_DATABASE_URL", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_DATABASE_URL",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
     pub database_url: Option<String>,
     /// Connections in the read pool (SQLite: at most the number of cores).
-    #[arg(long, env = "BISTAND_DB_POOL_SIZE", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_DB_POOL_SIZE",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
     pub pool_size: Option<u32>,
 }
 
@@ -28,16 +39,33 @@ pub struct StorageSettings {
 #[derive(Debug, Clone, Args)]
 pub struct TokenSettings {
     /// `iss` of the tokens this service signs.
-    #[arg(long, env = "BISTAND_ISSUER", default_value = "bistand", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_ISSUER",
+        default_value = "bistand",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
     pub issuer: String,
     /// A JWKS file with further trusted public keys (the municipality's identity provider).
-    #[arg(long, env = "BISTAND_TRUSTED_JWKS", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_TRUSTED_JWKS",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
     pub trusted_jwks: Option<PathBuf>,
     /// The `iss` that tokens signed by the trusted keys carry.
-    #[arg(long, env = "BISTAND_TRUSTED_ISSUER", global = true)]
+    #[arg(
+        long,
+        env = "BISTAND_TRUSTED_ISSUER",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
     pub trusted_issuer: Option<String>,
     /// Lifetime of tokens from `POST /oauth/token`.
-    #[arg(long, env = "BISTAND_CLIENT_TOKEN_TTL", default_value = "1h", value_parser = parse_duration, global = true)]
+    #[arg(long, env = "BISTAND_CLIENT_TOKEN_TTL", default_value = "1h", value_parser = parse_duration, global = true,
+        help_heading = "Settings of every command")]
     pub client_token_ttl: Duration,
 }
 

@@ -123,7 +123,12 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Self> {
         let db = Db::open(&settings.storage)?;
         let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
-        let listener = TcpListener::bind(&settings.bind)?;
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e}; choose another address with --bind or BISTAND_BIND",
+                settings.bind
+            )
+        })?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             db: db.clone(),

@@ -50,6 +50,24 @@ pub struct Keys {
 impl Keys {
     /// Loads the signing key from the data folder, creating it on first use,
     /// and adds the trusted keys of the settings.
+    /// The keys of an existing data folder: fails, naming the folder, when
+    /// it holds no signing key (only `serve` and `migrate` create one, so a
+    /// command run from another folder never signs with a key the service
+    /// does not know).
+    pub fn open(data_dir: &Path, settings: &TokenSettings) -> anyhow::Result<Self> {
+        let path = data_dir.join(KEY_FILE);
+        if !path.exists() {
+            anyhow::bail!(
+                "no signing key in the data folder {}: point --data-dir (or BISTAND_DATA_DIR) \
+                 at the folder the service uses, or create one there with `bistand migrate`",
+                absolute(data_dir).display()
+            );
+        }
+        Self::load(data_dir, settings)
+    }
+
+    /// The keys of the data folder, creating the folder and the signing key
+    /// when missing (for `serve` and `migrate`).
     pub fn load(data_dir: &Path, settings: &TokenSettings) -> anyhow::Result<Self> {
         fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
@@ -190,4 +208,9 @@ fn check_mode(path: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The folder as an absolute path, for messages.
+pub fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }

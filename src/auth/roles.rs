@@ -104,6 +104,13 @@ pub enum Unit {
 }
 
 impl Unit {
+    pub const ALL: [Unit; 4] = [
+        Unit::SocialServices,
+        Unit::Viadidakt,
+        Unit::EmploymentService,
+        Unit::MunicipalityOffice,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::SocialServices => "social_services",
@@ -118,13 +125,8 @@ impl FromStr for Unit {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Unit::SocialServices,
-            Unit::Viadidakt,
-            Unit::EmploymentService,
-            Unit::MunicipalityOffice,
-        ]
-        .into_iter()
+        Unit::ALL
+            .into_iter()
         .find(|u| u.as_str() == s)
         .ok_or_else(|| {
             format!(

@@ -149,6 +149,24 @@ pub struct Db {
 impl Db {
     /// Opens the database (creating the data folder and SQLite file when
     /// needed), applies migrations and starts the write path.
+    /// Opens a database that exists already: an SQLite file that is not
+    /// there is an error naming the folder, so that a command run from
+    /// another folder never creates a second database.
+    pub fn open_existing(settings: &StorageSettings) -> anyhow::Result<Self> {
+        if settings.database_url.is_none() {
+            let file = settings.data_dir.join("bistand.db");
+            if !file.exists() {
+                anyhow::bail!(
+                    "no database in the data folder {}: point --data-dir (or BISTAND_DATA_DIR) \
+                     at the folder the service uses, or --database-url at its PostgreSQL",
+                    crate::auth::keys::absolute(&settings.data_dir).display()
+                );
+            }
+        }
+        Self::open(settings)
+    }
+
+    /// Opens the database, creating it (SQLite) and applying pending migrations.
     pub fn open(settings: &StorageSettings) -> anyhow::Result<Self> {
         let url = settings.url();
         let backend = Backend::of(&url);

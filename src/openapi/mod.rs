@@ -97,8 +97,10 @@ impl Modify for BearerScheme {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
         scheme.description = Some(
-            "An EdDSA-signed JWT from POST /oauth/token, the municipality's identity provider, \
-             or `bistand token`. Claims: role, unit, municipalities."
+            "A JWT (`typ: at+jwt`) signed with EdDSA by this service (from POST /oauth/token \
+             or `bistand token`), or with EdDSA or ES256 by the municipality's identity \
+             provider. Claims: iss, aud (`bistand`), sub, exp, nbf, iat, jti, role, unit, \
+             municipalities. See docs/access.md."
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));

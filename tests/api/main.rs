@@ -6,6 +6,7 @@ mod access;
 mod applicants;
 mod applications;
 mod audit;
+mod cli;
 mod consents;
 mod contract;
 mod durability;
