@@ -204,7 +204,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             let db = Db::open(&cli.storage)?;
             let loaded = demo::load(&db)?;
-            println!("demo data: {loaded} applicants added");
+            print_demo_persons(&loaded);
         }
         Command::Audit {
             action: AuditAction::Verify,
@@ -226,7 +226,7 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let app = Application::build(&settings)?;
         if demo {
             let loaded = demo::load(&app.db())?;
-            print_demo_tokens(&app.keys(), loaded, app.port())?;
+            print_demo_tokens(&app.keys(), &loaded, app.port())?;
         }
         tracing::info!(port = app.port(), "listening");
         app.run_until_stopped().await?;
@@ -234,9 +234,40 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     })
 }
 
-fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Result<()> {
+fn print_demo_persons(demo: &demo::Demo) {
+    println!(
+        "Demo data: {} persons ({} added now), all with Skatteverket's published test numbers:",
+        demo.persons.len(),
+        demo.added
+    );
+    for p in &demo.persons {
+        let consents: Vec<&str> = p.consents.iter().map(|r| r.as_str()).collect();
+        let notes = [
+            (p.protected_identity, "protected identity".to_owned()),
+            (
+                !consents.is_empty(),
+                format!("consents to {}", consents.join(" and ")),
+            ),
+        ];
+        let notes: Vec<&str> = notes
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        println!(
+            "  {}  {:<20} {}  {}",
+            p.municipality,
+            p.name,
+            p.id,
+            notes.join("; ")
+        );
+    }
+}
+
+fn print_demo_tokens(keys: &Arc<Keys>, demo: &demo::Demo, port: u16) -> anyhow::Result<()> {
     let all = municipalities(&["0483".into(), "0428".into()])?;
-    println!("Demo data loaded ({loaded} applicants added). Tokens valid for 8 hours:");
+    print_demo_persons(demo);
+    println!("\nTokens for 0483 and 0428, valid for 8 hours:");
     for role in Role::ALL {
         let token = mint(
             keys,
@@ -249,9 +280,16 @@ fn print_demo_tokens(keys: &Arc<Keys>, loaded: usize, port: u16) -> anyhow::Resu
                 client_id: None,
             },
         )?;
-        println!("{:>18}: {token}", role.as_str());
+        println!("export {}_TOKEN={token}", role.as_str().to_uppercase());
     }
-    println!("Listening on port {port}; interactive docs at /docs/");
+    let first = demo.persons.first().map_or("", |p| p.id.as_str());
+    println!(
+        "\nThe AF officer's token sees the persons with a consent to AF; the coach's sees no one \
+         until referrals to Viadidakt exist (a later version).\n\
+         Paste the export lines above into your shell, then try:\n  \
+         curl -s localhost:{port}/api/v1/0483/applicants/{first} -H \"Authorization: Bearer $CASEWORKER_TOKEN\"\n\
+         Listening on port {port}; interactive docs at http://localhost:{port}/docs/"
+    );
     Ok(())
 }
 

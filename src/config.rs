@@ -35,7 +35,7 @@ pub struct StorageSettings {
     pub pool_size: Option<u32>,
 }
 
-/// Token settings (DESIGN §5).
+/// Token settings (docs/access.md).
 #[derive(Debug, Clone, Args)]
 pub struct TokenSettings {
     /// `iss` of the tokens this service signs.

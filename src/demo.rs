@@ -4,13 +4,18 @@
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::db::Db;
 use crate::db::applicants::{self as repo, ApplicantRow};
+use crate::db::consents::{self, ConsentRow};
 use crate::db::events::{self, NewEvent};
 use crate::domain::applicant::{Address, NewApplicant};
+use crate::domain::consent::{ConsentChannel, Recipient};
 use crate::domain::event::EventType;
 use crate::domain::{PersonalNumber, time};
 
 struct Person {
     municipality: &'static str,
+    /// Consents the person has given (recipients), so that the AF officer's
+    /// token sees someone.
+    consents: &'static [Recipient],
     personal_number: &'static str,
     first_name: &'static str,
     last_name: &'static str,
@@ -23,6 +28,7 @@ struct Person {
 const PEOPLE: &[Person] = &[
     Person {
         municipality: "0483",
+        consents: &[Recipient::EmploymentService, Recipient::Viadidakt],
         personal_number: "19121212-1212",
         first_name: "Tolvan",
         last_name: "Tolvansson",
@@ -33,6 +39,7 @@ const PEOPLE: &[Person] = &[
     },
     Person {
         municipality: "0483",
+        consents: &[Recipient::EmploymentService],
         personal_number: "19821105-9954",
         first_name: "Erik",
         last_name: "Testsson",
@@ -43,6 +50,7 @@ const PEOPLE: &[Person] = &[
     },
     Person {
         municipality: "0483",
+        consents: &[],
         personal_number: "19901211-9948",
         first_name: "Anna",
         last_name: "Provsdotter",
@@ -53,6 +61,7 @@ const PEOPLE: &[Person] = &[
     },
     Person {
         municipality: "0483",
+        consents: &[],
         personal_number: "19730674-9982",
         first_name: "Sara",
         last_name: "Samordnad",
@@ -63,6 +72,7 @@ const PEOPLE: &[Person] = &[
     },
     Person {
         municipality: "0428",
+        consents: &[Recipient::EmploymentService],
         personal_number: "20001209-9891",
         first_name: "Nils",
         last_name: "Exempelsson",
@@ -73,6 +83,7 @@ const PEOPLE: &[Person] = &[
     },
     Person {
         municipality: "0428",
+        consents: &[],
         personal_number: "19570574-9959",
         first_name: "Olof",
         last_name: "Prövare",
@@ -83,10 +94,29 @@ const PEOPLE: &[Person] = &[
     },
 ];
 
-/// Adds the demo applicants that are not there yet; returns how many were added.
-pub fn load(db: &Db) -> anyhow::Result<usize> {
+/// A demo person as loaded: who, where, and their id.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub municipality: &'static str,
+    pub name: String,
+    pub id: String,
+    pub protected_identity: bool,
+    pub consents: &'static [Recipient],
+}
+
+/// What the demo holds after loading.
+#[derive(Debug, Clone, Default)]
+pub struct Demo {
+    /// Persons added now.
+    pub added: usize,
+    /// Every demo person, with their id.
+    pub persons: Vec<Loaded>,
+}
+
+/// Adds the demo applicants, with their consents, that are not there yet.
+pub fn load(db: &Db) -> anyhow::Result<Demo> {
     let today = time::today_in_sweden();
-    let mut added = 0;
+    let mut demo = Demo::default();
     for person in PEOPLE {
         let personal_number =
             PersonalNumber::parse(person.personal_number, today).map_err(|e| {
@@ -109,36 +139,93 @@ pub fn load(db: &Db) -> anyhow::Result<usize> {
             phone: None,
             email: None,
         };
-        let inserted = db.write_blocking(|conn| {
+        let (id, inserted) = db.write_blocking(|conn| {
             let pn = applicant.personal_number.as_str();
-            if repo::find_by_personal_number(conn, person.municipality, pn)?.is_some() {
-                return Ok(false);
+            if let Some(row) = repo::find_by_personal_number(conn, person.municipality, pn)? {
+                return Ok((row.id, false));
             }
             let id = uuid::Uuid::now_v7().to_string();
-            let row = ApplicantRow::new(
-                person.municipality,
-                &id,
-                &applicant,
-                time::now().naive_utc(),
-            );
+            let now = time::now().naive_utc();
+            let row = ApplicantRow::new(person.municipality, &id, &applicant, now);
             repo::insert(conn, &row)?;
-            let created = NewEvent::new(person.municipality, EventType::ApplicantCreated, &id);
-            events::append(conn, &[created], row.created_at)?;
-            let event = AuditEvent {
-                actor: "bistand-demo".into(),
-                role: "system".into(),
-                action: "applicant.create".into(),
-                resource_type: "applicant".into(),
-                resource_id: Some(id.clone()),
-                municipality: Some(person.municipality.into()),
-                person_id: Some(id),
-                request_id: "demo".into(),
-                outcome: Outcome::Allowed,
-            };
-            audit::append(conn, &[event])?;
-            Ok(true)
+            let mut created = vec![NewEvent::new(
+                person.municipality,
+                EventType::ApplicantCreated,
+                &id,
+            )];
+            let mut audited = vec![system_event(
+                person.municipality,
+                "applicant.create",
+                "applicant",
+                &id,
+                &id,
+            )];
+            for recipient in person.consents {
+                let consent = ConsentRow {
+                    municipality: person.municipality.to_owned(),
+                    id: uuid::Uuid::now_v7().to_string(),
+                    applicant_id: id.clone(),
+                    recipient: recipient.as_str().to_owned(),
+                    purpose: "Samverkan om planering mot arbete enligt den lokala överenskommelsen"
+                        .to_owned(),
+                    given_at: now,
+                    channel: ConsentChannel::Visit.as_str().to_owned(),
+                    recorded_by: ACTOR.to_owned(),
+                    recorded_role: "system".to_owned(),
+                    created_at: now,
+                    revoked_at: None,
+                    revoked_by: None,
+                    version: 1,
+                };
+                consents::insert(conn, &consent)?;
+                created.push(NewEvent::new(
+                    person.municipality,
+                    EventType::ConsentCreated,
+                    &consent.id,
+                ));
+                audited.push(system_event(
+                    person.municipality,
+                    "consent.create",
+                    "consent",
+                    &consent.id,
+                    &id,
+                ));
+            }
+            events::append(conn, &created, now)?;
+            audit::append(conn, &audited)?;
+            Ok((id, true))
         })?;
-        added += usize::from(inserted);
+        demo.added += usize::from(inserted);
+        demo.persons.push(Loaded {
+            municipality: person.municipality,
+            name: format!("{} {}", person.first_name, person.last_name),
+            id,
+            protected_identity: person.protected_identity,
+            consents: person.consents,
+        });
     }
-    Ok(added)
+    Ok(demo)
+}
+
+/// Who the demo loader is in the audit log.
+const ACTOR: &str = "bistand-demo";
+
+fn system_event(
+    municipality: &str,
+    action: &str,
+    resource_type: &str,
+    resource_id: &str,
+    person_id: &str,
+) -> AuditEvent {
+    AuditEvent {
+        actor: ACTOR.into(),
+        role: "system".into(),
+        action: action.into(),
+        resource_type: resource_type.into(),
+        resource_id: Some(resource_id.into()),
+        municipality: Some(municipality.into()),
+        person_id: Some(person_id.into()),
+        request_id: "demo".into(),
+        outcome: Outcome::Allowed,
+    }
 }

@@ -142,6 +142,76 @@ impl AppError {
         Self::Internal(anyhow::anyhow!("{message}"))
     }
 
+    /// One error of each kind, for the catalogue's tests and pages. Adding a
+    /// kind fails to compile in [`AppError::ordinal`] until it has a place,
+    /// and a test holds this list to the ordinals.
+    pub fn one_of_each() -> Vec<AppError> {
+        vec![
+            Self::Unauthenticated {
+                detail: "no token",
+                invalid_token: false,
+            },
+            Self::Forbidden("the caller's role does not have this operation"),
+            Self::NotFound,
+            Self::Validation(Vec::new()),
+            Self::MalformedBody(String::new()),
+            Self::InvalidParameter(Vec::new()),
+            Self::DuplicateApplicant,
+            Self::IdempotencyKeyRequired,
+            Self::IdempotencyKeyReused,
+            Self::InvalidTransition("decided"),
+            Self::NoGrantedDecision,
+            Self::PaymentSumNegative,
+            Self::PaymentExceedsGrant {
+                granted: rust_decimal::Decimal::ZERO,
+                paid: rust_decimal::Decimal::ZERO,
+            },
+            Self::ConsentRevoked,
+            Self::Contention,
+            Self::PreconditionFailed,
+            Self::PreconditionRequired,
+            Self::PayloadTooLarge,
+            Self::UnsupportedMediaType("application/json"),
+            Self::MethodNotAllowed("GET"),
+            Self::OAuth {
+                code: "invalid_request",
+                detail: "",
+                basic_auth: false,
+            },
+            Self::Unavailable(String::new()),
+            Self::Internal(anyhow::anyhow!("example")),
+        ]
+    }
+
+    /// The place of this kind in [`AppError::one_of_each`].
+    pub fn ordinal(&self) -> usize {
+        match self {
+            Self::Unauthenticated { .. } => 0,
+            Self::Forbidden(_) => 1,
+            Self::NotFound => 2,
+            Self::Validation(_) => 3,
+            Self::MalformedBody(_) => 4,
+            Self::InvalidParameter(_) => 5,
+            Self::DuplicateApplicant => 6,
+            Self::IdempotencyKeyRequired => 7,
+            Self::IdempotencyKeyReused => 8,
+            Self::InvalidTransition(_) => 9,
+            Self::NoGrantedDecision => 10,
+            Self::PaymentSumNegative => 11,
+            Self::PaymentExceedsGrant { .. } => 12,
+            Self::ConsentRevoked => 13,
+            Self::Contention => 14,
+            Self::PreconditionFailed => 15,
+            Self::PreconditionRequired => 16,
+            Self::PayloadTooLarge => 17,
+            Self::UnsupportedMediaType(_) => 18,
+            Self::MethodNotAllowed(_) => 19,
+            Self::OAuth { .. } => 20,
+            Self::Unavailable(_) => 21,
+            Self::Internal(_) => 22,
+        }
+    }
+
     /// The stable slug behind [`PROBLEM_BASE`], and the title.
     pub fn kind(&self) -> (&'static str, &'static str) {
         match self {
@@ -392,6 +462,14 @@ pub fn redact_digits(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_each_holds_every_kind_once_in_order() {
+        let all = AppError::one_of_each();
+        for (i, e) in all.iter().enumerate() {
+            assert_eq!(e.ordinal(), i, "{e:?}");
+        }
+    }
 
     #[test]
     fn redaction_hides_long_digit_runs_and_keeps_short_ones() {

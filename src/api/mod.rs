@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod ops;
 pub mod params;
 pub mod payments;
+pub mod problems;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -48,6 +49,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/metrics")
             .get(ops::get_metrics)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/problems/{slug}")
+            .get(problems::get_problem_type)
             .default_service(not_allowed("GET")),
     )
     .service(

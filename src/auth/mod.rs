@@ -1,5 +1,5 @@
 //! Tokens (verify, mint, keys), the `Principal` extractor and the one
-//! policy that decides who may do what (DESIGN §5).
+//! policy that decides who may do what (docs/access.md).
 
 pub mod keys;
 pub mod policy;

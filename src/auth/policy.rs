@@ -1,4 +1,4 @@
-//! The one place that decides who may do what (DESIGN §5).
+//! The one place that decides who may do what (docs/access.md).
 //!
 //! Three gates, in this order:
 //! 1. [`authorize`]: an operation the role never has answers 403.
@@ -213,7 +213,7 @@ pub fn person_access(
 
 /// Whether the caller may make this change to a person it may update:
 /// only caseworkers lift or set protected identity, or touch the contact
-/// details of a person with protected identity (DESIGN §5).
+/// details of a person with protected identity (docs/access.md).
 pub fn may_change_protected(
     principal: &Principal,
     touches_protection: bool,

@@ -21,7 +21,7 @@ pub const LEEWAY_SECONDS: u64 = 30;
 /// Verified tokens kept in memory before the cache is pruned.
 const CACHE_CAPACITY: usize = 100_000;
 
-/// The claims of an access token (DESIGN §5).
+/// The claims of an access token (docs/access.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,

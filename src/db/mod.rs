@@ -92,7 +92,7 @@ impl ManageConnection for Manager {
 }
 
 /// Opens one connection. SQLite connections get the durability and
-/// concurrency pragmas every time (DESIGN §7); the busy timeout comes first,
+/// concurrency pragmas every time; the busy timeout comes first,
 /// so that the others wait for a lock instead of failing.
 pub fn establish(backend: Backend, url: &str) -> Result<DbConn, diesel::ConnectionError> {
     match backend {

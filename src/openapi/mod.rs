@@ -48,6 +48,7 @@ A personal number never appears in a URL.",
         api::ops::get_live,
         api::ops::get_ready,
         api::ops::get_metrics,
+        api::problems::get_problem_type,
     ),
     components(
         schemas(crate::error::Problem, crate::error::InvalidParam),

@@ -99,7 +99,7 @@ fn boolean_settings_read_1_and_yes() {
         let dir = tempfile::tempdir().unwrap();
         let (stdout, stderr) = serve_output(dir.path(), &[("BISTAND_DEMO", value)], "127.0.0.1:0");
         assert!(
-            stdout.contains("Demo data loaded"),
+            stdout.contains("Demo data:"),
             "BISTAND_DEMO={value}: {stdout} {stderr}"
         );
     }

@@ -9,6 +9,7 @@ const PUBLIC: &[&str] = &[
     "/metrics",
     "/.well-known/jwks.json",
     "/oauth/token",
+    "/problems/{slug}",
 ];
 
 fn spec() -> Value {
@@ -257,4 +258,53 @@ fn every_link_names_an_operation_and_only_its_parameters() {
             );
         }
     }
+}
+
+#[actix_web::test]
+async fn every_problem_type_has_its_page_and_every_page_a_problem_type() {
+    let kinds: Vec<&str> = bistand::error::AppError::one_of_each()
+        .iter()
+        .map(|e| e.kind().0)
+        .collect();
+    let mut documented = bistand::api::problems::slugs();
+    documented.sort_unstable();
+    let mut expected = kinds.clone();
+    expected.sort_unstable();
+    expected.dedup();
+    assert_eq!(
+        documented, expected,
+        "docs/problems.md and the code's problem types"
+    );
+    let spec = spec();
+    for example in spec["components"]["examples"].as_object().unwrap().values() {
+        let slug = example["value"]["type"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap();
+        assert!(
+            kinds.contains(&slug),
+            "the contract's {slug} is not a problem the code answers"
+        );
+    }
+    let app = crate::helpers::spawn(None).await;
+    for slug in &kinds {
+        let page = app
+            .client
+            .get(app.url(&format!("/problems/{slug}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{slug}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{slug}</h1>")), "{slug}");
+    }
+    let missing = app
+        .client
+        .get(app.url("/problems/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 }
