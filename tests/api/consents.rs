@@ -488,3 +488,38 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "[{b}]");
     }
 }
+
+#[actix_web::test]
+async fn the_demo_gives_the_af_officer_someone_to_see() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let demo = bistand::demo::load(&app.db).unwrap();
+        let with_af: Vec<&str> = demo
+            .persons
+            .iter()
+            .filter(|p| {
+                p.municipality == "0483"
+                    && p.consents
+                        .contains(&bistand::domain::consent::Recipient::EmploymentService)
+            })
+            .map(|p| p.id.as_str())
+            .collect();
+        assert!(!with_af.is_empty(), "[{b}]");
+        let page: Value = app
+            .get(
+                "/api/v1/0483/applicants",
+                &app.token(Role::EmploymentOfficer),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let seen: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(seen, with_af, "[{b}]");
+    }
+}

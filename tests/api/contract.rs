@@ -308,3 +308,80 @@ async fn every_problem_type_has_its_page_and_every_page_a_problem_type() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[actix_web::test]
+async fn the_docs_page_validates_nothing_online_and_the_security_text_names_both_algorithms() {
+    let app = crate::helpers::spawn(None).await;
+    let script = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(script.contains(r#""validatorUrl": "none""#), "{script}");
+    let description = spec()["components"]["securitySchemes"]["bearer"]["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        description.contains("EdDSA") && description.contains("ES256"),
+        "{description}"
+    );
+}
+
+#[test]
+fn what_users_read_points_only_at_documents_the_repository_has() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut texts = vec![
+        (
+            "README.md".to_owned(),
+            std::fs::read_to_string(format!("{root}/README.md")).unwrap(),
+        ),
+        ("openapi.json".to_owned(), bistand::openapi::json()),
+    ];
+    for entry in std::fs::read_dir(format!("{root}/docs")).unwrap() {
+        let path = entry.unwrap().path();
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    for (name, text) in &texts {
+        assert!(
+            !text.contains("DESIGN"),
+            "{name} cites a document users do not have"
+        );
+        for link in text.split("](").skip(1) {
+            let target = link.split(')').next().unwrap().split('#').next().unwrap();
+            if target.starts_with("http") || target.is_empty() {
+                continue;
+            }
+            let base = if name.contains("/docs/") {
+                format!("{root}/docs")
+            } else {
+                root.to_owned()
+            };
+            assert!(
+                std::path::Path::new(&format!("{base}/{target}")).exists(),
+                "{name} links to {target}, which is not in the repository"
+            );
+        }
+    }
+    // Every rule a problem cites is in docs/rules.md.
+    let rules = std::fs::read_to_string(format!("{root}/docs/rules.md")).unwrap();
+    for (name, text) in &texts {
+        for cited in text.split("BR-").skip(1) {
+            let number: String = cited
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(
+                rules.contains(&format!("## BR-{number} ")),
+                "{name} cites BR-{number}, which docs/rules.md does not describe"
+            );
+        }
+    }
+}

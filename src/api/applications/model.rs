@@ -426,7 +426,7 @@ pub struct Decision {
     #[schema(value_type = String, example = "8450.00")]
     pub amount: Decimal,
     pub reason: Option<String>,
-    /// Assessed work capacity, 0–100; at least 25 triggers the coach rule (BR-5).
+    /// Assessed work capacity, 0–100 percent of full time.
     pub work_capacity_percent: i32,
     #[schema(example = "2026-11")]
     pub support_month: String,
