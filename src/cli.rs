@@ -10,10 +10,11 @@ use clap::{Parser, Subcommand};
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Keys, Role, Unit, secrets};
 use crate::config::{Settings, StorageSettings, TokenSettings, parse_duration};
+use crate::db::audit;
 use crate::db::{Db, clients};
 use crate::domain::{Municipality, time};
 use crate::startup::Application;
-use crate::{audit, demo, telemetry};
+use crate::{demo, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -203,14 +204,14 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Client { action } => client(&cli.storage, action)?,
         Command::Demo => {
             let db = Db::open(&cli.storage)?;
-            let loaded = demo::load(&db)?;
+            let loaded = demo::load(&db, time::system_now())?;
             print_demo_persons(&loaded);
         }
         Command::Audit {
             action: AuditAction::Verify,
         } => {
             let db = Db::open_existing(&cli.storage)?;
-            let result = db.write_blocking(|conn| Ok(audit::verify(conn)?))?;
+            let result = db.write_blocking(|conn, _| Ok(audit::verify(conn)?))?;
             println!("{}", serde_json::to_string_pretty(&result)?);
             if !result.valid {
                 return Ok(ExitCode::FAILURE);
@@ -225,7 +226,7 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(&settings)?;
         if demo {
-            let loaded = demo::load(&app.db())?;
+            let loaded = demo::load(&app.db(), time::system_now())?;
             print_demo_tokens(&app.keys(), &loaded, app.port())?;
         }
         tracing::info!(port = app.port(), "listening");
@@ -315,16 +316,16 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
                     .join(","),
-                created_at: time::now().naive_utc(),
+                created_at: time::system_now().naive_utc(),
                 revoked_at: None,
             };
-            db.write_blocking(|conn| Ok(clients::insert(conn, &row)?))?;
+            db.write_blocking(|conn, _| Ok(clients::insert(conn, &row)?))?;
             println!("client_id:     {}", row.client_id);
             println!("client_secret: {secret}");
             println!("(the secret is shown only now; only its hash is stored)");
         }
         ClientAction::List => {
-            let rows = db.write_blocking(|conn| Ok(clients::list(conn)?))?;
+            let rows = db.write_blocking(|conn, _| Ok(clients::list(conn)?))?;
             for c in rows {
                 let state = if c.revoked_at.is_some() {
                     "revoked"
@@ -338,8 +339,9 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
             }
         }
         ClientAction::Revoke { client_id } => {
-            let now = time::now().naive_utc();
-            let revoked = db.write_blocking(|conn| Ok(clients::revoke(conn, &client_id, now)?))?;
+            let now = time::system_now().naive_utc();
+            let revoked =
+                db.write_blocking(|conn, _| Ok(clients::revoke(conn, &client_id, now)?))?;
             if !revoked {
                 anyhow::bail!("no active client {client_id}");
             }

@@ -1,12 +1,14 @@
 //! Demo data: applicants with Skatteverket's published test numbers
 //! (serial 980–999, and 19121212-1212), in Katrineholm and Vingåker.
 
-use crate::audit::{self, AuditEvent, Outcome};
+use chrono::{DateTime, Utc};
+
 use crate::db::Db;
 use crate::db::applicants::{self as repo, ApplicantRow};
 use crate::db::consents::{self, ConsentRow};
-use crate::db::events::{self, NewEvent};
+use crate::db::events::NewEvent;
 use crate::domain::applicant::{Address, NewApplicant};
+use crate::domain::audit::{AuditEvent, Outcome};
 use crate::domain::consent::{ConsentChannel, Recipient};
 use crate::domain::event::EventType;
 use crate::domain::{PersonalNumber, time};
@@ -113,9 +115,10 @@ pub struct Demo {
     pub persons: Vec<Loaded>,
 }
 
-/// Adds the demo applicants, with their consents, that are not there yet.
-pub fn load(db: &Db) -> anyhow::Result<Demo> {
-    let today = time::today_in_sweden();
+/// Adds the demo applicants, with their consents, that are not there yet,
+/// as of `now`.
+pub fn load(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Demo> {
+    let today = time::today_in_sweden(now);
     let mut demo = Demo::default();
     for person in PEOPLE {
         let personal_number =
@@ -139,19 +142,20 @@ pub fn load(db: &Db) -> anyhow::Result<Demo> {
             phone: None,
             email: None,
         };
-        let (id, inserted) = db.write_blocking(|conn| {
+        let (id, inserted) = db.write_blocking(|conn, pending| {
             let pn = applicant.personal_number.as_str();
             if let Some(row) = repo::find_by_personal_number(conn, person.municipality, pn)? {
                 return Ok((row.id, false));
             }
             let id = uuid::Uuid::now_v7().to_string();
-            let now = time::now().naive_utc();
+            let now = now.naive_utc();
             let row = ApplicantRow::new(person.municipality, &id, &applicant, now);
             repo::insert(conn, &row)?;
             let mut created = vec![NewEvent::new(
                 person.municipality,
                 EventType::ApplicantCreated,
                 &id,
+                now,
             )];
             let mut audited = vec![system_event(
                 person.municipality,
@@ -182,6 +186,7 @@ pub fn load(db: &Db) -> anyhow::Result<Demo> {
                     person.municipality,
                     EventType::ConsentCreated,
                     &consent.id,
+                    now,
                 ));
                 audited.push(system_event(
                     person.municipality,
@@ -191,8 +196,8 @@ pub fn load(db: &Db) -> anyhow::Result<Demo> {
                     &id,
                 ));
             }
-            events::append(conn, &created, now)?;
-            audit::append(conn, &audited)?;
+            pending.events.extend(created);
+            pending.audit.extend(audited);
             Ok((id, true))
         })?;
         demo.added += usize::from(inserted);

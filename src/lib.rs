@@ -4,7 +4,6 @@
 //! Data flows one way: HTTP ([`api`]) → rules ([`domain`]) → rows ([`db`]).
 
 pub mod api;
-pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

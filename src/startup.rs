@@ -2,113 +2,20 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::context::AppState;
 use crate::api::{self, json::BODY_LIMIT};
-use crate::auth::principal::ClientCheck;
 use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::db::DbConn;
+use crate::domain::time::{Clock, SystemClock};
 use crate::error::AppError;
 use crate::telemetry::{self, Metrics};
-
-/// What every request shares.
-pub struct AppState {
-    pub db: Db,
-    pub tokens: TokenVerifier,
-    pub client_token_ttl: Duration,
-    /// Bounds the threads verifying client secrets (Argon2 is slow by design).
-    pub hashing: tokio::sync::Semaphore,
-}
-
-impl AppState {
-    /// Runs `f` in one transaction for a caller, after checking in the same
-    /// transaction that the caller's API client (if any) is not revoked: a
-    /// revoked client's request is refused at once with 401, never commits
-    /// anything, and leaves an audit record of the attempt.
-    pub async fn write<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.db
-            .write(move |conn| match refused(conn, &check)? {
-                Some(refusal) => Ok(Err(refusal)),
-                None => f(conn).map(Ok),
-            })
-            .await?
-    }
-
-    /// [`AppState::write`] for work that may be retried on contention.
-    pub async fn write_retrying<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
-    where
-        F: Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
-        T: Send + 'static,
-    {
-        self.db
-            .write_retrying(move |conn| match refused(conn, &check)? {
-                Some(refusal) => Ok(Err(refusal)),
-                None => f(conn).map(Ok),
-            })
-            .await?
-    }
-
-    /// Runs `f` on a read connection for a caller, after the same check
-    /// (a refusal is audited through the writer).
-    pub async fn read<T, F>(&self, check: ClientCheck, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let client = check.client_id.clone();
-        let result = self
-            .db
-            .read(move |conn| match client.as_deref() {
-                Some(id) if !crate::db::clients::is_active(conn, id)? => Ok(None),
-                _ => f(conn).map(Some),
-            })
-            .await?;
-        match result {
-            Some(value) => Ok(value),
-            None => {
-                self.write(check, |_| Err(AppError::internal("the client was revoked")))
-                    .await
-            }
-        }
-    }
-}
-
-/// The refusal of a revoked API client, audited in the caller's transaction.
-fn refused(conn: &mut DbConn, check: &ClientCheck) -> Result<Option<AppError>, AppError> {
-    let Some(client_id) = check.client_id.as_deref() else {
-        return Ok(None);
-    };
-    if crate::db::clients::is_active(conn, client_id)? {
-        return Ok(None);
-    }
-    let event = crate::audit::AuditEvent {
-        actor: check.actor.clone(),
-        role: check.role.clone(),
-        action: "client.refused".into(),
-        resource_type: "api_client".into(),
-        resource_id: Some(client_id.to_owned()),
-        municipality: None,
-        person_id: None,
-        request_id: check.request_id.clone(),
-        outcome: crate::audit::Outcome::Denied,
-    };
-    crate::audit::append(conn, &[event])?;
-    Ok(Some(AppError::Unauthenticated {
-        detail: "the API client of this token has been revoked",
-        invalid_token: true,
-    }))
-}
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -119,8 +26,14 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (migrating it), loads the keys and binds the listener.
+    /// Opens the database (migrating it), loads the keys and binds the
+    /// listener, on the system clock.
     pub fn build(settings: &Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// [`Application::build`] with the clock every date rule reads.
+    pub fn build_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db = Db::open(&settings.storage)?;
         let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
@@ -137,6 +50,7 @@ impl Application {
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            clock,
         });
         let metrics = web::Data::new(Metrics::new()?);
         let contract = web::Bytes::from(crate::openapi::json());
@@ -162,8 +76,13 @@ impl Application {
                     .into()
                         }),
                 )
+                // Person data is never cached; an answer that may be says so.
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((actix_web::http::header::CACHE_CONTROL, "no-store")),
+                )
                 .wrap(from_fn(telemetry::middleware))
-                .configure(api::routes)
+                .configure(api::routes::configure)
                 .route(
                     "/openapi.json",
                     web::get().to({
@@ -193,7 +112,7 @@ impl Application {
                             .finish()
                     }),
                 )
-                .default_service(web::to(api::no_route))
+                .default_service(web::to(api::routes::no_route))
         })
         .listen(listener)?;
         if let Some(workers) = settings.workers {

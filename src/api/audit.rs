@@ -1,15 +1,13 @@
 //! The audit log's verification: `/api/v1/audit/verify`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 
-use super::permit;
-use crate::audit::{self, AuditEvent, Verification};
-use crate::auth::Principal;
+use super::context::Caller;
 use crate::auth::policy::Operation;
+use crate::db::audit;
+use crate::domain::audit::Verification;
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// Verify the audit log's hash chain.
 ///
@@ -27,23 +25,16 @@ use crate::telemetry::RequestId;
     ),
     security(("bearer" = []))
 )]
-pub async fn get_verification(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_verification(caller: Caller) -> Result<HttpResponse, AppError> {
     let op = Operation::VerifyAudit;
-    permit(&state, &principal, &request_id.0, op).await?;
-    let event = AuditEvent::of(&principal, &request_id.0, op);
+    caller.permit(op).await?;
     // The walk reads on the read pool, so writers go on meanwhile.
-    let result: Verification = state
-        .read(principal.client_check(&request_id.0), |conn| {
-            Ok(audit::verify(conn)?)
-        })
-        .await?;
-    state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            Ok(audit::append(conn, &[event])?)
+    let result: Verification = caller.read(|conn| Ok(audit::verify(conn)?)).await?;
+    let record = caller.event(op.audit_action(), op.resource_type());
+    caller
+        .write(move |_, pending| {
+            pending.audit.push(record);
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))

@@ -1,34 +1,28 @@
 //! Consents (*samtycken*) to share with Viadidakt or AF (OSL 12:2, BR-6b).
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::admit;
-use super::idempotency::{self, Claim, Key, StoredResponse};
+use super::applicants::model::{Applicant, required};
+use super::context::Caller;
+use super::formats::Purpose;
+use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::{ApplicantPath, IdempotencyKeyHeader};
 use super::parse_id;
-use crate::api::applicants::model::required;
-use crate::api::formats::Purpose;
-use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
-use crate::auth::policy::Operation;
-use crate::auth::{Principal, Role};
-use crate::db::applications;
+use super::tx::Tx;
+use crate::auth::policy::{self, Operation};
 use crate::db::consents::{self as repo, ConsentRow};
-use crate::db::events::{self, NewEvent};
-use crate::db::{DbConn, applicants};
+use crate::db::{applicants, applications, stored, stored_uuid};
 use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::consent::{ConsentChannel, Recipient};
 use crate::domain::event::EventType;
 use crate::domain::time;
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// A consent to record.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -68,20 +62,22 @@ pub struct Consent {
     pub version: i64,
 }
 
-impl From<ConsentRow> for Consent {
-    fn from(row: ConsentRow) -> Self {
-        Self {
-            id: Uuid::try_parse(&row.id).unwrap_or_default(),
-            applicant_id: Uuid::try_parse(&row.applicant_id).unwrap_or_default(),
-            recipient: Recipient::parse(&row.recipient).unwrap_or(Recipient::Viadidakt),
+impl TryFrom<ConsentRow> for Consent {
+    type Error = AppError;
+
+    fn try_from(row: ConsentRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: stored_uuid("consents.id", &row.id)?,
+            applicant_id: stored_uuid("consents.applicant_id", &row.applicant_id)?,
+            recipient: stored("consents.recipient", Recipient::parse(&row.recipient))?,
             purpose: row.purpose,
             given_at: row.given_at.and_utc(),
-            channel: ConsentChannel::parse(&row.channel).unwrap_or(ConsentChannel::Paper),
+            channel: stored("consents.channel", ConsentChannel::parse(&row.channel))?,
             active: row.revoked_at.is_none(),
             revoked_at: row.revoked_at.map(|t| t.and_utc()),
             created_at: row.created_at.and_utc(),
             version: row.version,
-        }
+        })
     }
 }
 
@@ -104,25 +100,28 @@ pub struct ConsentPath {
     pub id: String,
 }
 
-/// Whether the caller may act for this person: everyone with the operation,
-/// except the portal, which acts only for the persons it submitted an
-/// application for as the applicant (a consent is the person's own act, and
-/// the portal authenticated the applicant, not a co-applicant).
-fn may_act_for(
-    conn: &mut DbConn,
-    principal: &Principal,
-    municipality: &str,
-    applicant_id: &str,
-) -> Result<bool, AppError> {
-    if principal.role != Role::Eservice {
-        return Ok(true);
+/// Whether the caller may record or revoke consents of this person: the
+/// portal only for the applicant it submitted for (the policy's rule, asked
+/// of the database here). A refusal is audited and answered 404.
+fn act_for(tx: &mut Tx, applicant_id: &str) -> Result<(), AppError> {
+    let municipality = tx.municipality().to_owned();
+    let principal = tx.principal().clone();
+    let mut failed = None;
+    let allowed = policy::may_record_consent(&principal, || {
+        applications::submitted_for(tx.conn, &municipality, &principal.subject, applicant_id)
+            .unwrap_or_else(|e| {
+                failed = Some(e);
+                false
+            })
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
     }
-    Ok(applications::submitted_for(
-        conn,
-        municipality,
-        &principal.subject,
-        applicant_id,
-    )?)
+    if allowed {
+        Ok(())
+    } else {
+        Err(tx.refuse(AppError::NotFound))
+    }
 }
 
 /// Record a consent.
@@ -155,88 +154,47 @@ fn may_act_for(
 )]
 pub async fn create_consent(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicantPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreateConsent;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let applicant_id = parse_id(&path.id)?.to_string();
-    let key = idempotency::read(&req, false)?;
-    let new = body.check(new_consent)?;
-    let key = match key {
-        Some(key) => Some(Key {
-            client: principal
-                .client_id
-                .clone()
-                .unwrap_or_else(|| principal.subject.clone()),
-            key,
-            request_hash: idempotency::request_hash(
-                &format!("{municipality}/applicants/{applicant_id}/consents"),
-                body.bytes(),
-            )?,
-        }),
-        None => None,
-    };
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&applicant_id);
-    let request_id = request_id.0;
-    let stored = state
-        .write_retrying(principal.client_check(&request_id), move |conn| {
-            let m = municipality.as_str();
-            if let Some(key) = &key
-                && let Claim::Replay(stored) = idempotency::claim(conn, key)?
-            {
-                let id = stored_id(&stored)?;
-                let replay = AuditEvent::new(&principal, &request_id, "consent.replay", "consent")
-                    .municipality(m)
-                    .about(&id, &applicant_id);
-                audit::append(conn, &[replay])?;
-                return Ok(Ok(stored));
-            }
-            if applicants::find(conn, m, &applicant_id)?.is_none()
-                || !may_act_for(conn, &principal, m, &applicant_id)?
-            {
-                return audit::refused(conn, &event, AppError::NotFound);
-            }
-            let now = time::now().naive_utc();
-            let row = ConsentRow {
-                municipality: m.to_owned(),
-                id: Uuid::now_v7().to_string(),
-                applicant_id: applicant_id.clone(),
-                recipient: new.recipient.as_str().to_owned(),
-                purpose: new.purpose.clone(),
-                given_at: new.given_at.naive_utc(),
-                channel: new.channel.as_str().to_owned(),
-                recorded_by: principal.subject.clone(),
-                recorded_role: principal.role.as_str().to_owned(),
-                created_at: now,
-                revoked_at: None,
-                revoked_by: None,
-                version: 1,
-            };
-            repo::insert(conn, &row)?;
-            events::append(
-                conn,
-                &[NewEvent::new(m, EventType::ConsentCreated, &row.id)],
-                now,
-            )?;
-            audit::append(conn, &[event.clone().about(&row.id, &applicant_id)])?;
-            let stored = StoredResponse {
-                status: 201,
-                location: None,
-                body: serde_json::to_string(&Consent::from(row)).map_err(AppError::internal)?,
-                replayed: false,
-            };
-            if let Some(key) = &key {
-                idempotency::complete(conn, key, &stored)?;
-            }
-            Ok(Ok(stored))
+    let target = format!("{municipality}/applicants/{applicant_id}/consents");
+    let key = idempotency::key(&caller, op, &req, &target, &body)?;
+    let now = caller.now();
+    let new = body.check(|b| new_consent(b, now))?;
+    let stored = caller
+        .transact_retrying(op, municipality, move |tx| {
+            idempotency::once(tx, key.as_ref(), "consent.replay", |tx| {
+                tx.about_person(&applicant_id);
+                if applicants::find(tx.conn, tx.municipality(), &applicant_id)?.is_none() {
+                    return Err(tx.refuse(AppError::NotFound));
+                }
+                act_for(tx, &applicant_id)?;
+                let row = ConsentRow {
+                    municipality: tx.municipality().to_owned(),
+                    id: Uuid::now_v7().to_string(),
+                    applicant_id: applicant_id.clone(),
+                    recipient: new.recipient.as_str().to_owned(),
+                    purpose: new.purpose.clone(),
+                    given_at: new.given_at.naive_utc(),
+                    channel: new.channel.as_str().to_owned(),
+                    recorded_by: tx.principal().subject.clone(),
+                    recorded_role: tx.principal().role.as_str().to_owned(),
+                    created_at: tx.now(),
+                    revoked_at: None,
+                    revoked_by: None,
+                    version: 1,
+                };
+                repo::insert(tx.conn, &row)?;
+                tx.emit(EventType::ConsentCreated, &row.id);
+                tx.about(&row.id, &applicant_id);
+                StoredResponse::created(&Consent::try_from(row)?, None)
+            })
         })
-        .await??;
+        .await?;
     Ok(stored.respond())
 }
 
@@ -249,7 +207,7 @@ struct NewConsent {
 }
 
 /// Checks a consent, naming every bad field.
-fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
+fn new_consent(body: &ConsentBody, now: DateTime<Utc>) -> Result<NewConsent, AppError> {
     let mut c = Checker::default();
     let recipient = c.check(
         "recipient",
@@ -269,7 +227,7 @@ fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
             })
             .map(|t| time::truncate(t.with_timezone(&Utc)))
             .and_then(|t| {
-                if t > Utc::now() + chrono::Duration::minutes(5) {
+                if t > now + chrono::Duration::minutes(5) {
                     Err("must not be in the future".to_owned())
                 } else {
                     Ok(t)
@@ -290,14 +248,6 @@ fn new_consent(body: &ConsentBody) -> Result<NewConsent, AppError> {
         }),
         _ => Err(AppError::internal("validated field missing")),
     }
-}
-
-/// The id in a stored answer.
-fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
-    serde_json::from_str::<serde_json::Value>(&stored.body)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_owned))
-        .ok_or_else(|| AppError::internal("a stored answer without an id"))
 }
 
 /// List a person's consents, revoked ones included.
@@ -321,35 +271,23 @@ fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
     security(("bearer" = []))
 )]
 pub async fn list_consents(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicantPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadConsents;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let applicant_id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&applicant_id);
-    let list = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            if applicants::find(conn, m, &applicant_id)?.is_none() {
-                audit::append(conn, &[event.outcome(AuditOutcome::NotVisible)])?;
-                return Ok(Err(AppError::NotFound));
-            }
-            let items = repo::of_applicant(conn, m, &applicant_id)?
+    let list = caller
+        .transact(op, municipality, move |tx| {
+            tx.load::<Applicant>(&applicant_id)?;
+            let items = repo::of_applicant(tx.conn, tx.municipality(), &applicant_id)?
                 .into_iter()
-                .map(Consent::from)
-                .collect();
-            audit::append(conn, &[event])?;
-            Ok(Ok(ConsentList { items }))
+                .map(Consent::try_from)
+                .collect::<Result<_, _>>()?;
+            Ok(ConsentList { items })
         })
-        .await??;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(list))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Revoke a consent, at once.
@@ -373,47 +311,33 @@ pub async fn list_consents(
     security(("bearer" = []))
 )]
 pub async fn revoke_consent(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ConsentPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::RevokeConsent;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let consent = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let event = event.resource(&id);
-            let Some(mut row) = repo::find(conn, m, &id)? else {
-                return audit::refused(conn, &event, AppError::NotFound);
+    let consent = caller
+        .transact(op, municipality, move |tx| {
+            let Some(mut row) = repo::find(tx.conn, tx.municipality(), &id)? else {
+                tx.about_resource(&id);
+                return Err(tx.refuse(AppError::NotFound));
             };
-            let event = event.about(&id, &row.applicant_id);
-            if !may_act_for(conn, &principal, m, &row.applicant_id)? {
-                return audit::refused(conn, &event, AppError::NotFound);
-            }
+            tx.about(&id, &row.applicant_id);
+            act_for(tx, &row.applicant_id.clone())?;
             if row.revoked_at.is_some() {
-                return Ok(Err(AppError::ConsentRevoked));
+                return Err(AppError::ConsentRevoked);
             }
-            let now = time::now().naive_utc();
             let version = row.version;
-            row.revoked_at = Some(now);
-            row.revoked_by = Some(principal.subject.clone());
+            row.revoked_at = Some(tx.now());
+            row.revoked_by = Some(tx.principal().subject.clone());
             row.version += 1;
-            if !repo::revoke(conn, &row, version)? {
-                return Ok(Err(AppError::ConsentRevoked));
+            if !repo::revoke(tx.conn, &row, version)? {
+                return Err(AppError::ConsentRevoked);
             }
-            events::append(
-                conn,
-                &[NewEvent::new(m, EventType::ConsentRevoked, &id)],
-                now,
-            )?;
-            audit::append(conn, &[event])?;
-            Ok(Ok(Consent::from(row)))
+            tx.emit(EventType::ConsentRevoked, &id);
+            Consent::try_from(row)
         })
-        .await??;
-    Ok(HttpResponse::build(StatusCode::OK)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(consent))
+        .await?;
+    Ok(HttpResponse::Ok().json(consent))
 }

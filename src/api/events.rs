@@ -1,21 +1,18 @@
 //! The change feed for the case system: `GET /api/v1/{municipality}/events`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::context::Caller;
+use super::parameter_error;
 use super::params::{MunicipalityPath, page_limit};
-use super::{admit, parameter_error};
-use crate::auth::Principal;
 use crate::auth::policy::Operation;
-use crate::db::events;
+use crate::db::{events, stored};
 use crate::domain::event::{EventType, ResourceKind};
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// Where to resume.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -77,20 +74,13 @@ pub struct EventPage {
     security(("bearer" = []))
 )]
 pub async fn list_events(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let municipality = admit(
-        &state,
-        &principal,
-        &request_id.0,
-        Operation::ReadEvents,
-        &path.municipality,
-    )
-    .await?;
+    let municipality = caller
+        .admit(Operation::ReadEvents, &path.municipality)
+        .await?;
     let limit = page_limit(query.limit, 100, 1000)?;
     let after = match &query.after {
         Some(text) => Some(text)
@@ -99,10 +89,8 @@ pub async fn list_events(
             .ok_or_else(|| parameter_error("must be a cursor this feed gave out", "after"))?,
         None => 0,
     };
-    let rows = state
-        .read(principal.client_check(&request_id.0), move |conn| {
-            Ok(events::page(conn, municipality.as_str(), after, limit)?)
-        })
+    let rows = caller
+        .read(move |conn| Ok(events::page(conn, municipality.as_str(), after, limit)?))
         .await?;
     let next_cursor = rows
         .last()
@@ -112,8 +100,7 @@ pub async fn list_events(
         .map(|r| {
             // A stored event type this code does not know is a broken row:
             // answer 500 and log the column, never guess.
-            let event_type = EventType::parse(&r.event_type)
-                .map_err(|_| AppError::internal("unreadable stored events.event_type"))?;
+            let event_type = stored("events.event_type", EventType::parse(&r.event_type))?;
             Ok(Event {
                 cursor: r.seq.to_string(),
                 event_type,
@@ -123,7 +110,5 @@ pub async fn list_events(
             })
         })
         .collect::<Result<_, AppError>>()?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(EventPage { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(EventPage { items, next_cursor }))
 }

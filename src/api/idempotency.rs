@@ -1,4 +1,4 @@
-//! Exactly-once submissions (BR-2): `Idempotency-Key`.
+//! Exactly-once requests (BR-2, BR-3b): `Idempotency-Key`.
 //!
 //! The first request with a key stores its response in the same transaction
 //! as its work; a retry with the same key and body gets that
@@ -8,10 +8,15 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::context::Caller;
+use super::json::JsonBody;
+use super::tx::Tx;
+use crate::auth::policy::Operation;
 use crate::db::idempotency::{self as repo, IdempotencyRow};
-use crate::db::{DbConn, is_unique_violation};
+use crate::db::{DbConn, unique_or};
 use crate::error::AppError;
 
 pub const HEADER: &str = "idempotency-key";
@@ -22,6 +27,59 @@ pub struct Key {
     pub client: String,
     pub key: String,
     pub request_hash: String,
+}
+
+/// The caller's key for `op` on `target` (the resource the request acts
+/// on) with `body`: `None` when the caller sent none and need not; 400 when
+/// it must and did not. Keys belong to the caller: the API client, or the
+/// user of a staff token.
+pub fn key(
+    caller: &Caller,
+    op: Operation,
+    req: &HttpRequest,
+    target: &str,
+    body: &JsonBody,
+) -> Result<Option<Key>, AppError> {
+    let Some(key) = read(req, caller.key_required(op))? else {
+        return Ok(None);
+    };
+    Ok(Some(Key {
+        client: caller
+            .principal
+            .client_id
+            .clone()
+            .unwrap_or_else(|| caller.principal.subject.clone()),
+        key,
+        request_hash: request_hash(target, body.bytes())?,
+    }))
+}
+
+/// Runs `work` once per key, in the request's transaction: a key seen
+/// before with the same request answers the stored response again and
+/// audits the replay as `replay_action` (about the stored resource and, when
+/// it names one, its applicant); a new key stores `work`'s response with it.
+pub fn once(
+    tx: &mut Tx,
+    key: Option<&Key>,
+    replay_action: &str,
+    work: impl FnOnce(&mut Tx) -> Result<StoredResponse, AppError>,
+) -> Result<StoredResponse, AppError> {
+    if let Some(key) = key
+        && let Claim::Replay(stored) = claim(tx.conn, key)?
+    {
+        let body: serde_json::Value = serde_json::from_str(&stored.body)
+            .map_err(|_| AppError::internal("a stored answer that is not JSON"))?;
+        let id = body["id"]
+            .as_str()
+            .ok_or_else(|| AppError::internal("a stored answer without an id"))?;
+        tx.replayed(replay_action, id, body["applicant_id"].as_str());
+        return Ok(stored);
+    }
+    let stored = work(tx)?;
+    if let Some(key) = key {
+        complete(tx.conn, key, &stored)?;
+    }
+    Ok(stored)
 }
 
 /// Reads `Idempotency-Key`: 1–255 visible ASCII characters. Required when `required`.
@@ -102,13 +160,7 @@ pub fn claim(conn: &mut DbConn, key: &Key) -> Result<Claim, AppError> {
 /// [`AppError::Contention`]: the work is rolled back and retried, and the
 /// retry finds and replays the first response.
 pub fn complete(conn: &mut DbConn, key: &Key, response: &StoredResponse) -> Result<(), AppError> {
-    repo::insert(conn, &row(key, response)).map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Contention
-        } else {
-            e.into()
-        }
-    })
+    repo::insert(conn, &row(key, response)).map_err(unique_or(AppError::Contention))
 }
 
 fn row(key: &Key, response: &StoredResponse) -> IdempotencyRow {
@@ -119,17 +171,26 @@ fn row(key: &Key, response: &StoredResponse) -> IdempotencyRow {
         status_code: i32::from(response.status),
         location: response.location.clone(),
         response_body: response.body.clone(),
-        created_at: crate::domain::time::now().naive_utc(),
+        created_at: crate::domain::time::system_now().naive_utc(),
     }
 }
 
 impl StoredResponse {
+    /// A `201 Created` answer with `body`, and its `Location` when it has one.
+    pub fn created(body: &impl Serialize, location: Option<String>) -> Result<Self, AppError> {
+        Ok(Self {
+            status: 201,
+            location,
+            body: serde_json::to_string(body).map_err(AppError::internal)?,
+            replayed: false,
+        })
+    }
+
     /// The HTTP answer, with `ETag` from the body's `version`.
     pub fn respond(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = HttpResponse::build(status);
         response.content_type("application/json");
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
         if let Some(location) = &self.location {
             response.insert_header((header::LOCATION, location.as_str()));
         }

@@ -8,13 +8,13 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::context::AppState;
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Role, Unit, secrets};
 use crate::db::clients;
 use crate::domain::Municipality;
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
+use crate::error::catalogue::*;
 
 /// A token request, form-encoded. Client credentials go in HTTP Basic
 /// authentication (preferred) or in the form, not both.

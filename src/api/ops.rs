@@ -4,10 +4,10 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::context::AppState;
 use crate::db::Backend;
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
+use crate::error::catalogue::*;
 use crate::telemetry::Metrics;
 
 crate::code_enum! {

@@ -8,27 +8,26 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::applications::model::{stored_uuid, unreadable};
-use super::applications::{ApplicationPath, visible_application};
+use super::applications::ApplicationPath;
+use super::applications::view::Application;
+use super::context::Caller;
 use super::formats::{Month as MonthText, Reasons, SignedSek};
-use super::idempotency::{self, Claim, Key, StoredResponse};
+use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::{MunicipalityPath, RequiredIdempotencyKeyHeader, strict_uuid};
-use super::{admit, parse_id};
-use crate::audit::{self, AuditEvent};
-use crate::auth::Principal;
+use super::parse_id;
+use super::tx::Tx;
 use crate::auth::policy::Operation;
 use crate::db::applications::{self as repo, PaymentRow};
-use crate::db::events::{self, NewEvent};
+use crate::db::{stored, stored_uuid};
 use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::application::Outcome;
 use crate::domain::event::EventType;
 use crate::domain::month::Month;
+use crate::domain::payment::{self, Refusal};
 use crate::domain::{FieldError, money, time};
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// A payment to record. A negative amount corrects an earlier payment or
 /// records money reclaimed, and carries its reason.
@@ -111,7 +110,7 @@ struct NewPayment {
 }
 
 /// Checks a payment against BR-3b, naming every bad field.
-fn new_payment(body: &PaymentBody) -> Result<NewPayment, AppError> {
+fn new_payment(body: &PaymentBody, today: NaiveDate) -> Result<NewPayment, AppError> {
     let mut c = Checker::default();
     let required = |field: &str| format!("{field} is required");
     let application_id = c.check(
@@ -153,7 +152,7 @@ fn new_payment(body: &PaymentBody) -> Result<NewPayment, AppError> {
                 time::parse_date(d).ok_or_else(|| "must be a date written YYYY-MM-DD".to_owned())
             })
             .and_then(|d| {
-                if d > time::today_in_sweden() {
+                if d > today {
                     Err("must not be in the future".to_owned())
                 } else {
                     Ok(d)
@@ -218,131 +217,91 @@ fn new_payment(body: &PaymentBody) -> Result<NewPayment, AppError> {
 )]
 pub async fn create_payment(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreatePayment;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let key = idempotency::read(&req, true)?.ok_or(AppError::IdempotencyKeyRequired)?;
-    let payment = body.check(new_payment)?;
-    let key = Key {
-        client: principal
-            .client_id
-            .clone()
-            .unwrap_or_else(|| principal.subject.clone()),
-        key,
-        request_hash: idempotency::request_hash(&format!("{municipality}/payments"), body.bytes())?,
-    };
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let request_id = request_id.0;
-    let stored = state
-        .write_retrying(principal.client_check(&request_id), move |conn| {
-            let m = municipality.as_str();
-            if let Claim::Replay(stored) = idempotency::claim(conn, &key)? {
-                let id = stored_id(&stored)?;
-                let replay = AuditEvent::new(&principal, &request_id, "payment.replay", "payment")
-                    .municipality(m)
-                    .resource(&id);
-                audit::append(conn, &[replay])?;
-                return Ok(stored);
-            }
-            let Some(application) = repo::find(conn, m, &payment.application_id)? else {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "application_id",
-                    "no application with this id in the municipality",
-                )]));
-            };
-            if payment.month.to_string() != application.support_month {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "support_month",
-                    format!(
-                        "must be the application's support month, {}",
-                        application.support_month
-                    ),
-                )]));
-            }
-            // Payments of one application are serialised on its row, so
-            // concurrent payments cannot both see the same sum.
-            repo::lock(conn, m, &payment.application_id)?;
-            let granted = granted_ore(conn, m, &payment.application_id)?;
-            if granted == 0 {
-                return Err(AppError::NoGrantedDecision);
-            }
-            let ore = money::to_ore(payment.amount);
-            let paid =
-                repo::paid_ore(conn, m, &payment.application_id, &application.support_month)?;
-            if paid + ore < 0 {
-                return Err(AppError::PaymentSumNegative);
-            }
-            if paid + ore > granted {
-                return Err(AppError::PaymentExceedsGrant {
-                    granted: money::from_ore(granted),
-                    paid: money::from_ore(paid),
-                });
-            }
-            let now = time::now().naive_utc();
-            let row = PaymentRow {
-                municipality: m.to_owned(),
-                id: Uuid::now_v7().to_string(),
-                application_id: payment.application_id.clone(),
-                support_month: application.support_month.clone(),
-                amount_ore: ore,
-                paid_on: payment.paid_on,
-                created_by: principal.subject.clone(),
-                created_at: now,
-                reason: payment.reason.clone(),
-            };
-            repo::insert_payment(conn, &row)?;
-            events::append(
-                conn,
-                &[NewEvent::new(m, EventType::PaymentCreated, &row.id)],
-                now,
-            )?;
-            audit::append(
-                conn,
-                &[event.clone().about(&row.id, &application.applicant_id)],
-            )?;
-            let stored = StoredResponse {
-                status: 201,
-                location: None,
-                body: serde_json::to_string(&Payment::try_from(row)?)
-                    .map_err(AppError::internal)?,
-                replayed: false,
-            };
-            idempotency::complete(conn, &key, &stored)?;
-            Ok(stored)
+    let municipality = caller.admit(op, &path.municipality).await?;
+    let target = format!("{municipality}/payments");
+    let key = idempotency::key(&caller, op, &req, &target, &body)?;
+    let today = caller.today();
+    let payment = body.check(|b| new_payment(b, today))?;
+    let stored = caller
+        .transact_retrying(op, municipality, move |tx| {
+            idempotency::once(tx, key.as_ref(), "payment.replay", |tx| pay(tx, &payment))
         })
         .await?;
     Ok(stored.respond())
 }
 
+/// Records a payment within the application's grant (BR-3b).
+fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
+    let m = tx.municipality().to_owned();
+    let Some(application) = repo::find(tx.conn, &m, &payment.application_id)? else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "application_id",
+            "no application with this id in the municipality",
+        )]));
+    };
+    if payment.month.to_string() != application.support_month {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "support_month",
+            format!(
+                "must be the application's support month, {}",
+                application.support_month
+            ),
+        )]));
+    }
+    // Payments of one application are serialised on its row, so concurrent
+    // payments cannot both see the same sum.
+    repo::lock(tx.conn, &m, &payment.application_id)?;
+    let granted = granted_ore(tx, &payment.application_id)?;
+    let ore = money::to_ore(payment.amount);
+    let paid = repo::paid_ore(
+        tx.conn,
+        &m,
+        &payment.application_id,
+        &application.support_month,
+    )?;
+    payment::check(granted, paid, ore).map_err(|refusal| match refusal {
+        Refusal::NoGrant => AppError::NoGrantedDecision,
+        Refusal::SumNegative => AppError::PaymentSumNegative,
+        Refusal::ExceedsGrant => AppError::PaymentExceedsGrant {
+            granted: money::from_ore(granted),
+            paid: money::from_ore(paid),
+        },
+    })?;
+    let row = PaymentRow {
+        municipality: m,
+        id: Uuid::now_v7().to_string(),
+        application_id: payment.application_id.clone(),
+        support_month: application.support_month.clone(),
+        amount_ore: ore,
+        paid_on: payment.paid_on,
+        created_by: tx.principal().subject.clone(),
+        created_at: tx.now(),
+        reason: payment.reason.clone(),
+    };
+    repo::insert_payment(tx.conn, &row)?;
+    tx.emit(EventType::PaymentCreated, &row.id);
+    tx.about(&row.id, &application.applicant_id);
+    StoredResponse::created(&Payment::try_from(row)?, None)
+}
+
 /// What an application's decision grants for its month, in öre: zero
 /// without a decision that grants money.
-fn granted_ore(
-    conn: &mut crate::db::DbConn,
-    municipality: &str,
-    application_id: &str,
-) -> Result<i64, AppError> {
-    let Some(decision) = repo::decision_of(conn, municipality, application_id)? else {
+fn granted_ore(tx: &mut Tx, application_id: &str) -> Result<i64, AppError> {
+    let m = tx.municipality().to_owned();
+    let Some(decision) = repo::decision_of(tx.conn, &m, application_id)? else {
         return Ok(0);
     };
-    let outcome = Outcome::parse(&decision.outcome).map_err(|_| unreadable("decisions.outcome"))?;
+    let outcome = stored("decisions.outcome", Outcome::parse(&decision.outcome))?;
     Ok(if outcome.grants_money() {
         decision.amount_ore
     } else {
         0
     })
-}
-
-/// The id in a stored answer.
-fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
-    serde_json::from_str::<serde_json::Value>(&stored.body)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_owned))
-        .ok_or_else(|| AppError::internal("a stored answer without an id"))
 }
 
 /// List an application's payments.
@@ -366,39 +325,27 @@ fn stored_id(stored: &StoredResponse) -> Result<String, AppError> {
     security(("bearer" = []))
 )]
 pub async fn list_payments(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicationPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadPayments;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .resource(&id);
-    let list = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let (row, _) = match visible_application(conn, &principal, op, &event, m, &id)? {
-                Ok(found) => found,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let items = repo::payments_of(conn, m, &id)?
+    let list = caller
+        .transact(op, municipality, move |tx| {
+            tx.load::<Application>(&id)?;
+            let items = repo::payments_of(tx.conn, tx.municipality(), &id)?
                 .into_iter()
                 .map(Payment::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
-            let granted = money::from_ore(granted_ore(conn, m, &id)?);
+            let granted = money::from_ore(granted_ore(tx, &id)?);
             let paid = items.iter().map(|p| p.amount).sum::<Decimal>().round_dp(2);
-            audit::append(conn, &[event.about(&id, &row.applicant_id)])?;
-            Ok(Ok(PaymentList {
+            Ok(PaymentList {
                 items,
                 granted,
                 paid,
-            }))
+            })
         })
-        .await??;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(list))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }

@@ -75,7 +75,7 @@ fn inline(text: &str) -> String {
     params(ProblemPath),
     responses(
         (status = 200, description = "The page", body = String, content_type = "text/html"),
-        (status = 404, response = crate::openapi::problems::NotFound),
+        (status = 404, response = crate::error::catalogue::NotFound),
     )
 )]
 pub async fn get_problem_type(path: web::Path<ProblemPath>) -> Result<HttpResponse, AppError> {

@@ -1,87 +1,200 @@
 //! The one place that decides who may do what (docs/access.md).
 //!
 //! Three gates, in this order:
-//! 1. [`authorize`]: an operation the role never has answers 403.
+//! 1. [`authorize`]: an operation the role never has answers 403. Which
+//!    roles have which operation is one table, [`RULES`], whose rows also
+//!    name what the audit log records and whether an `Idempotency-Key` is
+//!    required.
 //! 2. [`municipality`]: a municipality outside the token answers 404.
-//! 3. [`person_access`]: a person the caller may not see answers 404; an
-//!    action the role lacks on a person it can see answers 403.
+//! 3. [`person_access`] and [`application_access`]: an object the caller may
+//!    not see answers 404; an action the role lacks on an object it can see
+//!    answers 403.
+//!
+//! Every other choice made by role (which view a caller gets, which persons
+//! a list holds, for whom the portal acts) is a function here too.
 
 use super::{Principal, Role};
+use crate::code_enum;
 use crate::domain::Municipality;
+use crate::domain::access::{PersonRelations, PersonScope};
+use crate::domain::consent::Recipient;
 use crate::error::AppError;
 
-/// Everything a caller can ask for.
+code_enum! {
+    /// Everything a caller can ask for, named as the audit log records it.
+    Operation {
+        CreateApplicant = "applicant.create",
+        ReadApplicant = "applicant.read",
+        ListApplicants = "applicant.list",
+        SearchApplicants = "applicant.search",
+        UpdateApplicant = "applicant.update",
+        ExportApplicant = "applicant.export",
+        CreateApplication = "application.create",
+        ReadApplication = "application.read",
+        ListApplications = "application.list",
+        /// Start the investigation of an application.
+        InvestigateApplication = "application.investigate",
+        DecideApplication = "application.decide",
+        WithdrawApplication = "application.withdraw",
+        CreatePayment = "payment.create",
+        ReadPayments = "payment.read",
+        CreateConsent = "consent.create",
+        ReadConsents = "consent.read",
+        RevokeConsent = "consent.revoke",
+        ReadEvents = "event.read",
+        VerifyAudit = "audit.verify",
+    }
+}
+
+/// Whether an operation takes an `Idempotency-Key`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    CreateApplicant,
-    ReadApplicant,
-    ListApplicants,
-    SearchApplicants,
-    UpdateApplicant,
-    ExportApplicant,
-    CreateApplication,
-    ReadApplication,
-    ListApplications,
-    /// Start the investigation of an application.
-    InvestigateApplication,
-    DecideApplication,
-    WithdrawApplication,
-    CreatePayment,
-    ReadPayments,
-    CreateConsent,
-    ReadConsents,
-    RevokeConsent,
-    ReadEvents,
-    VerifyAudit,
+pub enum Key {
+    /// It takes none.
+    None,
+    /// It takes one; a caller may leave it out.
+    Accepted,
+    /// Every caller must send one (BR-3b).
+    Required,
+    /// The e-service portal must send one; others may (BR-2).
+    RequiredFromPortal,
+}
+
+/// One row of the policy: who has the operation, what it touches, and
+/// whether it takes an `Idempotency-Key`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub op: Operation,
+    pub roles: &'static [Role],
+    /// The kind of resource the audit log records it against.
+    pub resource: &'static str,
+    pub key: Key,
+}
+
+use Role::{Admin, Analyst, Auditor, CaseSystem, Caseworker, Coach, EmploymentOfficer, Eservice};
+
+/// Social services' case roles.
+const CASE: &[Role] = &[Caseworker, CaseSystem];
+/// Those who see persons, each within its own limits.
+const PERSONS: &[Role] = &[Caseworker, CaseSystem, Coach, EmploymentOfficer];
+/// Those who submit for a person.
+const SUBMITTERS: &[Role] = &[Caseworker, CaseSystem, Eservice];
+
+/// The policy, a row per operation.
+pub const RULES: &[Rule] = &[
+    rule(Operation::CreateApplicant, CASE, "applicant", Key::None),
+    rule(Operation::ReadApplicant, PERSONS, "applicant", Key::None),
+    rule(Operation::ListApplicants, PERSONS, "applicant", Key::None),
+    rule(Operation::SearchApplicants, PERSONS, "applicant", Key::None),
+    rule(Operation::UpdateApplicant, PERSONS, "applicant", Key::None),
+    rule(
+        Operation::ExportApplicant,
+        &[Caseworker],
+        "applicant",
+        Key::None,
+    ),
+    rule(
+        Operation::CreateApplication,
+        SUBMITTERS,
+        "application",
+        Key::RequiredFromPortal,
+    ),
+    // AF sees persons, not social services' applications (OSL 26:1).
+    rule(
+        Operation::ReadApplication,
+        &[Caseworker, CaseSystem, Coach, Eservice],
+        "application",
+        Key::None,
+    ),
+    rule(
+        Operation::ListApplications,
+        &[Caseworker, CaseSystem, Coach, Eservice],
+        "application",
+        Key::None,
+    ),
+    rule(
+        Operation::InvestigateApplication,
+        CASE,
+        "application",
+        Key::None,
+    ),
+    rule(Operation::DecideApplication, CASE, "application", Key::None),
+    rule(
+        Operation::WithdrawApplication,
+        SUBMITTERS,
+        "application",
+        Key::None,
+    ),
+    rule(
+        Operation::CreatePayment,
+        &[CaseSystem],
+        "payment",
+        Key::Required,
+    ),
+    rule(Operation::ReadPayments, CASE, "payment", Key::None),
+    rule(
+        Operation::CreateConsent,
+        SUBMITTERS,
+        "consent",
+        Key::Accepted,
+    ),
+    rule(Operation::ReadConsents, CASE, "consent", Key::None),
+    rule(Operation::RevokeConsent, SUBMITTERS, "consent", Key::None),
+    rule(Operation::ReadEvents, &[CaseSystem], "event", Key::None),
+    rule(Operation::VerifyAudit, &[Auditor], "audit_log", Key::None),
+];
+
+const fn rule(op: Operation, roles: &'static [Role], resource: &'static str, key: Key) -> Rule {
+    Rule {
+        op,
+        roles,
+        resource,
+        key,
+    }
 }
 
 impl Operation {
+    /// The operation's row of [`RULES`].
+    pub fn rule(self) -> &'static Rule {
+        // Every operation has a row; the policy's tests hold the table to that.
+        RULES.iter().find(|r| r.op == self).unwrap_or(&RULES[0])
+    }
+
     /// The action name in the audit log.
     pub fn audit_action(self) -> &'static str {
-        match self {
-            Self::CreateApplicant => "applicant.create",
-            Self::ReadApplicant => "applicant.read",
-            Self::ListApplicants => "applicant.list",
-            Self::SearchApplicants => "applicant.search",
-            Self::UpdateApplicant => "applicant.update",
-            Self::ExportApplicant => "applicant.export",
-            Self::CreateApplication => "application.create",
-            Self::ReadApplication => "application.read",
-            Self::ListApplications => "application.list",
-            Self::InvestigateApplication => "application.investigate",
-            Self::DecideApplication => "application.decide",
-            Self::WithdrawApplication => "application.withdraw",
-            Self::CreatePayment => "payment.create",
-            Self::ReadPayments => "payment.read",
-            Self::CreateConsent => "consent.create",
-            Self::ReadConsents => "consent.read",
-            Self::RevokeConsent => "consent.revoke",
-            Self::ReadEvents => "event.read",
-            Self::VerifyAudit => "audit.verify",
-        }
+        self.as_str()
     }
 
     /// The kind of resource the operation touches, for the audit log.
     pub fn resource_type(self) -> &'static str {
-        match self {
-            Self::VerifyAudit => "audit_log",
-            Self::CreateApplication
-            | Self::ReadApplication
-            | Self::ListApplications
-            | Self::InvestigateApplication
-            | Self::DecideApplication
-            | Self::WithdrawApplication => "application",
-            Self::CreatePayment | Self::ReadPayments => "payment",
-            Self::CreateConsent | Self::ReadConsents | Self::RevokeConsent => "consent",
-            Self::ReadEvents => "event",
-            Self::CreateApplicant
-            | Self::ReadApplicant
-            | Self::ListApplicants
-            | Self::SearchApplicants
-            | Self::UpdateApplicant
-            | Self::ExportApplicant => "applicant",
-        }
+        self.rule().resource
     }
+}
+
+/// Gate 1: whether the role ever has the operation.
+pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
+    if op.rule().roles.contains(&principal.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "the caller's role does not have this operation",
+        ))
+    }
+}
+
+/// Whether this caller must send an `Idempotency-Key` with `op`.
+pub fn key_required(principal: &Principal, op: Operation) -> bool {
+    match op.rule().key {
+        Key::Required => true,
+        Key::RequiredFromPortal => principal.role == Eservice,
+        Key::None | Key::Accepted => false,
+    }
+}
+
+/// Gate 2: the municipality in the path must be a well-formed code in the token.
+pub fn municipality(principal: &Principal, code: &str) -> Result<Municipality, AppError> {
+    Municipality::parse(code)
+        .filter(|m| principal.serves(m))
+        .ok_or(AppError::NotFound)
 }
 
 /// How much of a person the caller sees.
@@ -103,90 +216,31 @@ impl PersonView {
     }
 }
 
-/// What ties a caller's organisation to a person: an open referral to
-/// Viadidakt (or one closed under 90 days) and the person's consents.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PersonRelations {
-    pub open_referral_to_viadidakt: bool,
-    pub consent_to_viadidakt: bool,
-    pub consent_to_employment_service: bool,
-}
-
-/// Which persons a caller may see at all, as a filter the database applies
-/// before the per-person check of [`person_view`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersonScope {
-    All,
-    /// Persons with an unrevoked consent to this recipient.
-    ActiveConsentTo(&'static str),
-    Nobody,
-}
-
 /// The scope of persons the caller may list.
 pub fn person_scope(principal: &Principal) -> PersonScope {
     match principal.role {
-        Role::Caseworker | Role::CaseSystem => PersonScope::All,
-        Role::EmploymentOfficer => PersonScope::ActiveConsentTo("employment_service"),
+        Caseworker | CaseSystem => PersonScope::All,
+        EmploymentOfficer => PersonScope::ActiveConsentTo(Recipient::EmploymentService),
         // A coach needs an open referral, and referrals are not part of
         // this schema version yet.
-        Role::Coach => PersonScope::Nobody,
-        Role::Analyst | Role::Auditor | Role::Admin | Role::Eservice => PersonScope::Nobody,
+        Coach => PersonScope::Nobody,
+        Analyst | Auditor | Admin | Eservice => PersonScope::Nobody,
     }
-}
-
-/// Gate 1: whether the role ever has the operation.
-pub fn authorize(principal: &Principal, op: Operation) -> Result<(), AppError> {
-    use Operation::*;
-    use Role::*;
-    let role = principal.role;
-    let allowed = match op {
-        CreateApplicant => matches!(role, Caseworker | CaseSystem),
-        ReadApplicant | ListApplicants | SearchApplicants | UpdateApplicant => {
-            matches!(role, Caseworker | CaseSystem | Coach | EmploymentOfficer)
-        }
-        // AF sees persons, not social services' applications (OSL 26:1).
-        ReadApplication | ListApplications => {
-            matches!(role, Caseworker | CaseSystem | Coach | Eservice)
-        }
-        ExportApplicant => role == Caseworker,
-        CreateApplication | CreateConsent | RevokeConsent | WithdrawApplication => {
-            matches!(role, Caseworker | CaseSystem | Eservice)
-        }
-        InvestigateApplication | DecideApplication | ReadConsents | ReadPayments => {
-            matches!(role, Caseworker | CaseSystem)
-        }
-        CreatePayment | ReadEvents => role == CaseSystem,
-        VerifyAudit => role == Auditor,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "the caller's role does not have this operation",
-        ))
-    }
-}
-
-/// Gate 2: the municipality in the path must be a well-formed code in the token.
-pub fn municipality(principal: &Principal, code: &str) -> Result<Municipality, AppError> {
-    Municipality::parse(code)
-        .filter(|m| principal.serves(m))
-        .ok_or(AppError::NotFound)
 }
 
 /// Which view of a person the caller has, or `None` when it may not see them.
 pub fn person_view(principal: &Principal, relations: PersonRelations) -> Option<PersonView> {
     match principal.role {
-        Role::Caseworker => Some(PersonView::Full),
-        Role::CaseSystem => Some(PersonView::Case),
+        Caseworker => Some(PersonView::Full),
+        CaseSystem => Some(PersonView::Case),
         // BR-6b: a coach needs an open referral and the person's consent to Viadidakt.
-        Role::Coach => (relations.open_referral_to_viadidakt && relations.consent_to_viadidakt)
+        Coach => (relations.open_referral_to_viadidakt && relations.consent_to_viadidakt)
             .then_some(PersonView::LabourMarket),
         // BR-6b: an AF officer needs the person's active consent to AF.
-        Role::EmploymentOfficer => relations
+        EmploymentOfficer => relations
             .consent_to_employment_service
             .then_some(PersonView::LabourMarket),
-        Role::Analyst | Role::Auditor | Role::Admin | Role::Eservice => None,
+        Analyst | Auditor | Admin | Eservice => None,
     }
 }
 
@@ -199,7 +253,7 @@ pub fn person_access(
 ) -> Result<PersonView, AppError> {
     let view = person_view(principal, relations).ok_or(AppError::NotFound)?;
     let acts = match op {
-        Operation::UpdateApplicant => matches!(principal.role, Role::Caseworker | Role::CaseSystem),
+        Operation::UpdateApplicant => matches!(principal.role, Caseworker | CaseSystem),
         _ => true,
     };
     if acts {
@@ -218,7 +272,7 @@ pub fn may_change_protected(
     principal: &Principal,
     touches_protection: bool,
 ) -> Result<(), AppError> {
-    if touches_protection && principal.role != Role::Caseworker {
+    if touches_protection && principal.role != Caseworker {
         Err(AppError::Forbidden(
             "only caseworkers change protected identity or the contact details it protects",
         ))
@@ -227,19 +281,58 @@ pub fn may_change_protected(
     }
 }
 
+/// Whether the caller may record a consent for a person it may otherwise
+/// act for. A consent is the person's own act: the portal records one only
+/// for the person it submitted an application for as the applicant
+/// (`portal_submitted_for`, asked only of the portal).
+pub fn may_record_consent(
+    principal: &Principal,
+    portal_submitted_for: impl FnOnce() -> bool,
+) -> bool {
+    principal.role != Eservice || portal_submitted_for()
+}
+
 crate::code_enum! {
     /// Which fields of an application the caller sees: `full` (caseworkers
     /// and the case system) has all; `labour_market` (coaches) has no money,
     /// household or free text; `receipt` (the portal, on what it submitted)
-    /// has receipt, status, dates and the applicant's id only.
+    /// has receipt, status, dates, the applicant's id and the decision
+    /// notice.
     ApplicationView {
         /// Caseworkers and the case system: everything.
         Full = "full",
         /// Coaches: status, month, reasons and work capacity; no money,
         /// household or free text.
         LabourMarket = "labour_market",
-        /// The portal, on what it submitted: receipt, status, dates and the applicant's id.
+        /// The portal, on what it submitted: receipt, status, dates, the
+        /// applicant's id and the decision notice.
         Receipt = "receipt",
+    }
+}
+
+/// Which applications a list holds for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationScope {
+    /// Those this subject submitted (the portal).
+    SubmittedBy(String),
+    /// Those of the persons in this scope.
+    Persons(PersonScope),
+}
+
+/// The applications the caller may list.
+pub fn application_scope(principal: &Principal) -> ApplicationScope {
+    match principal.role {
+        Eservice => ApplicationScope::SubmittedBy(principal.subject.clone()),
+        _ => ApplicationScope::Persons(person_scope(principal)),
+    }
+}
+
+/// The view the caller gets of an application it has just submitted.
+pub fn submitted_view(principal: &Principal) -> ApplicationView {
+    if principal.role == Eservice {
+        ApplicationView::Receipt
+    } else {
+        ApplicationView::Full
     }
 }
 
@@ -252,10 +345,10 @@ pub fn application_view(
     relations: PersonRelations,
 ) -> Option<ApplicationView> {
     match principal.role {
-        Role::Caseworker | Role::CaseSystem => Some(ApplicationView::Full),
-        Role::Eservice => (submitted_by == principal.subject).then_some(ApplicationView::Receipt),
-        Role::Coach => person_view(principal, relations).map(|_| ApplicationView::LabourMarket),
-        Role::EmploymentOfficer | Role::Analyst | Role::Auditor | Role::Admin => None,
+        Caseworker | CaseSystem => Some(ApplicationView::Full),
+        Eservice => (submitted_by == principal.subject).then_some(ApplicationView::Receipt),
+        Coach => person_view(principal, relations).map(|_| ApplicationView::LabourMarket),
+        EmploymentOfficer | Analyst | Auditor | Admin => None,
     }
 }
 
@@ -279,5 +372,101 @@ pub fn application_access(
         Err(AppError::Forbidden(
             "the caller's role may read this application but not do this",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Who has which operation, written from docs/access.md and not from
+    /// the table above: the two must agree, and a new operation without a
+    /// row here fails.
+    const EXPECTED: &[(&str, &[&str])] = &[
+        ("applicant.create", &["caseworker", "case_system"]),
+        (
+            "applicant.read",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        (
+            "applicant.list",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        (
+            "applicant.search",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        (
+            "applicant.update",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        ("applicant.export", &["caseworker"]),
+        (
+            "application.create",
+            &["caseworker", "case_system", "eservice"],
+        ),
+        (
+            "application.read",
+            &["caseworker", "case_system", "coach", "eservice"],
+        ),
+        (
+            "application.list",
+            &["caseworker", "case_system", "coach", "eservice"],
+        ),
+        ("application.investigate", &["caseworker", "case_system"]),
+        ("application.decide", &["caseworker", "case_system"]),
+        (
+            "application.withdraw",
+            &["caseworker", "case_system", "eservice"],
+        ),
+        ("payment.create", &["case_system"]),
+        ("payment.read", &["caseworker", "case_system"]),
+        ("consent.create", &["caseworker", "case_system", "eservice"]),
+        ("consent.read", &["caseworker", "case_system"]),
+        ("consent.revoke", &["caseworker", "case_system", "eservice"]),
+        ("event.read", &["case_system"]),
+        ("audit.verify", &["auditor"]),
+    ];
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            subject: "s".into(),
+            role,
+            unit: role.default_unit(),
+            municipalities: vec![],
+            client_id: None,
+        }
+    }
+
+    #[test]
+    fn every_operation_has_one_row_in_the_table() {
+        for op in Operation::ALL {
+            assert_eq!(RULES.iter().filter(|r| r.op == *op).count(), 1, "{op}");
+        }
+    }
+
+    #[test]
+    fn the_table_gives_each_role_exactly_the_operations_docs_access_lists() {
+        for op in Operation::ALL {
+            let (_, roles) = EXPECTED
+                .iter()
+                .find(|(name, _)| *name == op.as_str())
+                .unwrap_or_else(|| panic!("{op} has no expected row"));
+            for role in Role::ALL {
+                let allowed = authorize(&principal(role), *op).is_ok();
+                assert_eq!(allowed, roles.contains(&role.as_str()), "{op} as {role}");
+            }
+        }
+        assert_eq!(EXPECTED.len(), Operation::ALL.len());
+    }
+
+    #[test]
+    fn the_portal_must_send_keys_where_the_table_says() {
+        let portal = principal(Eservice);
+        let case = principal(CaseSystem);
+        assert!(key_required(&portal, Operation::CreateApplication));
+        assert!(!key_required(&case, Operation::CreateApplication));
+        assert!(key_required(&case, Operation::CreatePayment));
+        assert!(!key_required(&portal, Operation::CreateConsent));
     }
 }

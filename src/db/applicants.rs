@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::applicants;
-use crate::auth::policy::{PersonRelations, PersonScope};
+use crate::domain::access::{PersonRelations, PersonScope};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
 #[diesel(table_name = applicants, treat_none_as_null = true)]
@@ -81,7 +81,7 @@ pub fn page(
                 consents::table
                     .filter(consents::municipality.eq(applicants::municipality))
                     .filter(consents::applicant_id.eq(applicants::id))
-                    .filter(consents::recipient.eq(recipient))
+                    .filter(consents::recipient.eq(recipient.as_str()))
                     .filter(consents::revoked_at.is_null()),
             ));
         }

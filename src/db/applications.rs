@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{application_items, applications, decisions, payments, receipt_sequences};
-use crate::auth::policy::PersonScope;
+use crate::domain::access::PersonScope;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
 #[diesel(table_name = applications, treat_none_as_null = true)]
@@ -172,7 +172,7 @@ pub fn page(
                 consents::table
                     .filter(consents::municipality.eq(applications::municipality))
                     .filter(consents::applicant_id.eq(applications::applicant_id))
-                    .filter(consents::recipient.eq(recipient))
+                    .filter(consents::recipient.eq(recipient.as_str()))
                     .filter(consents::revoked_at.is_null()),
             ));
         }

@@ -1,10 +1,18 @@
-//! Rows of the audit log and its chain head.
+//! Rows of the audit log and its chain head: appending records to the
+//! chain and walking it (the hashing is `domain::audit`'s).
+//!
+//! Records are written in the same transaction as the work they describe,
+//! are append-only (database triggers refuse UPDATE and DELETE), and are
+//! chained: each record's hash covers its fields and the previous hash, and
+//! the head row keeps the last number and hash, so an edit, a deletion in
+//! the middle or a cut at the end is found by [`verify`].
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{audit_head, audit_log};
+use crate::domain::audit::{AuditEvent, GENESIS, Link, Verification, hash};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]
 #[diesel(table_name = audit_log)]
@@ -79,4 +87,130 @@ pub fn of_person(
         .order(audit_log::seq.asc())
         .select(AuditRow::as_select())
         .load(conn)
+}
+
+impl AuditRow {
+    /// The record as the chain's hash covers it.
+    pub fn link(&self) -> Link<'_> {
+        Link {
+            prev_hash: &self.prev_hash,
+            seq: self.seq,
+            occurred_at: self.occurred_at,
+            actor: &self.actor,
+            role: &self.role,
+            action: &self.action,
+            resource_type: &self.resource_type,
+            resource_id: self.resource_id.as_deref(),
+            municipality: self.municipality.as_deref(),
+            person_id: self.person_id.as_deref(),
+            request_id: &self.request_id,
+            outcome: &self.outcome,
+        }
+    }
+}
+
+/// Appends records to the chain, at `occurred_at`, in the caller's
+/// transaction. It locks the chain head until commit: the writer calls it
+/// once per group commit, as its last step.
+pub fn append(
+    conn: &mut DbConn,
+    events: &[AuditEvent],
+    occurred_at: NaiveDateTime,
+) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = events.len() as i64;
+    let (last, mut prev) = reserve(conn, n)?;
+    for (i, event) in events.iter().enumerate() {
+        let mut row = AuditRow {
+            seq: last - n + 1 + i as i64,
+            occurred_at,
+            actor: event.actor.clone(),
+            role: event.role.clone(),
+            action: event.action.clone(),
+            resource_type: event.resource_type.clone(),
+            resource_id: event.resource_id.clone(),
+            municipality: event.municipality.clone(),
+            person_id: event.person_id.clone(),
+            request_id: event.request_id.clone(),
+            outcome: event.outcome.as_str().to_owned(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        row.hash = hash(&row.link());
+        insert(conn, &row)?;
+        prev = row.hash;
+    }
+    set_head_hash(conn, &prev)
+}
+
+/// Walks the chain up to the head as it stands when the walk starts, and
+/// names the first broken link. Records appended meanwhile are left for the
+/// next walk, so a walk beside running writers never reports them.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
+    const PAGE: i64 = 5_000;
+    let (head_seq, head_hash) = head(conn)?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS.to_owned();
+    while expected_seq <= head_seq {
+        let rows = page(
+            conn,
+            expected_seq - 1,
+            PAGE.min(head_seq - expected_seq + 1),
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let checked = expected_seq - 1;
+            if row.seq != expected_seq {
+                return Ok(Verification::broken(
+                    expected_seq,
+                    checked,
+                    format!("record {expected_seq} is missing"),
+                ));
+            }
+            if row.prev_hash != prev {
+                return Ok(Verification::broken(
+                    row.seq,
+                    checked,
+                    "the link to the previous record is broken".into(),
+                ));
+            }
+            if hash(&row.link()) != row.hash {
+                return Ok(Verification::broken(
+                    row.seq,
+                    checked,
+                    "the record was changed after it was written".into(),
+                ));
+            }
+            prev = row.hash.clone();
+            expected_seq += 1;
+        }
+    }
+    let checked = expected_seq - 1;
+    if checked != head_seq || head_hash != prev {
+        return Ok(Verification::broken(
+            checked + 1,
+            checked,
+            format!("records after {checked} are missing (the head names record {head_seq})"),
+        ));
+    }
+    // Records appended since the walk began are covered by the head as it
+    // is now; one beyond even that was not written through the chain.
+    let (head_now, _) = head(conn)?;
+    if let Some(planted) = page(conn, head_now, 1)?.first() {
+        return Ok(Verification::broken(
+            planted.seq,
+            checked,
+            format!("record {} lies beyond the head of the chain", planted.seq),
+        ));
+    }
+    Ok(Verification {
+        valid: true,
+        records_checked: checked,
+        first_broken_seq: None,
+        reason: None,
+    })
 }

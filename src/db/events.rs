@@ -24,31 +24,25 @@ pub struct NewEvent {
     pub municipality: String,
     pub event_type: EventType,
     pub resource_id: String,
+    pub occurred_at: NaiveDateTime,
 }
 
 impl NewEvent {
-    pub fn new(municipality: &str, event_type: EventType, id: &str) -> Self {
+    pub fn new(municipality: &str, event_type: EventType, id: &str, at: NaiveDateTime) -> Self {
         Self {
             municipality: municipality.to_owned(),
             event_type,
             resource_id: id.to_owned(),
+            occurred_at: at,
         }
     }
 }
 
-/// Appends events in the caller's transaction. Their numbers come from the
-/// head row, which stays locked until commit, so numbers follow commit order
-/// and a reader that resumes after its last number never skips one.
-pub fn append(conn: &mut DbConn, new: &[NewEvent], at: NaiveDateTime) -> QueryResult<()> {
-    if super::writer::defer_events(new, at) {
-        return Ok(());
-    }
-    let timed: Vec<(NewEvent, NaiveDateTime)> = new.iter().cloned().map(|e| (e, at)).collect();
-    append_all(conn, &timed)
-}
-
-/// Appends events, each with its own time, under one lock of the head.
-pub fn append_all(conn: &mut DbConn, new: &[(NewEvent, NaiveDateTime)]) -> QueryResult<()> {
+/// Appends events under one lock of the head, which stays locked until the
+/// transaction ends, so numbers follow commit order and a reader that
+/// resumes after its last number never skips one. The writer calls it once
+/// per group commit.
+pub fn append(conn: &mut DbConn, new: &[NewEvent]) -> QueryResult<()> {
     if new.is_empty() {
         return Ok(());
     }
@@ -57,7 +51,7 @@ pub fn append_all(conn: &mut DbConn, new: &[(NewEvent, NaiveDateTime)]) -> Query
         .set(event_head::seq.eq(event_head::seq + n))
         .returning(event_head::seq)
         .get_result(conn)?;
-    for (i, (event, at)) in new.iter().enumerate() {
+    for (i, event) in new.iter().enumerate() {
         diesel::insert_into(events::table)
             .values(&EventRow {
                 seq: last - n + 1 + i as i64,
@@ -65,7 +59,7 @@ pub fn append_all(conn: &mut DbConn, new: &[(NewEvent, NaiveDateTime)]) -> Query
                 event_type: event.event_type.as_str().to_owned(),
                 resource: event.event_type.resource().as_str().to_owned(),
                 resource_id: event.resource_id.clone(),
-                occurred_at: *at,
+                occurred_at: event.occurred_at,
             })
             .execute(conn)?;
     }

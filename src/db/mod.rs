@@ -11,7 +11,7 @@ pub mod idempotency;
 pub mod schema;
 mod writer;
 
-pub(crate) use writer::defer_audit;
+pub use writer::Pending;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -227,17 +227,18 @@ impl Db {
 
     /// Runs `f` in one transaction: it joins the writer's next group commit,
     /// in its own savepoint. `f`'s changes are kept only if it returns `Ok`
-    /// and the commit succeeds; it is answered only after that commit.
+    /// and the commit succeeds; it is answered only after that commit. What
+    /// `f` leaves in its [`Pending`] is appended at the end of the group.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &mut Pending) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let span = tracing::Span::current();
         self.writer
-            .submit(move |conn| {
+            .submit(move |conn, pending| {
                 let _entered = span.enter();
-                f(conn)
+                f(conn, pending)
             })
             .await
     }
@@ -247,7 +248,7 @@ impl Db {
     /// same key first), a few times before giving up.
     pub async fn write_retrying<T, F>(&self, f: F) -> Result<T, AppError>
     where
-        F: Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+        F: Fn(&mut DbConn, &mut Pending) -> Result<T, AppError> + Send + Sync + 'static,
         T: Send + 'static,
     {
         const ATTEMPTS: u32 = 5;
@@ -255,23 +256,34 @@ impl Db {
         let mut attempt = 1;
         loop {
             let f = f.clone();
-            match self.write(move |conn| f(conn)).await {
+            match self.write(move |conn, pending| f(conn, pending)).await {
                 Err(AppError::Contention) if attempt < ATTEMPTS => attempt += 1,
                 result => return result,
             }
         }
     }
 
-    /// Runs `f` in one transaction on the calling thread (for the CLI).
+    /// Runs `f` in one transaction on the calling thread (for the CLI),
+    /// appending what it leaves in its [`Pending`] before the commit.
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+        F: FnOnce(&mut DbConn, &mut Pending) -> Result<T, AppError>,
     {
         let mut conn = self
             .pool
             .get()
             .map_err(|e| AppError::Unavailable(e.to_string()))?;
-        <DbConn as Connection>::transaction(&mut conn, f)
+        <DbConn as Connection>::transaction(&mut conn, |conn| {
+            let mut pending = Pending::default();
+            let value = f(conn, &mut pending)?;
+            events::append(conn, &pending.events)?;
+            audit::append(
+                conn,
+                &pending.audit,
+                crate::domain::time::system_now().naive_utc(),
+            )?;
+            Ok(value)
+        })
     }
 
     /// Readiness: the database answers and every migration is applied.
@@ -286,6 +298,35 @@ impl Db {
             }
         })
         .await
+    }
+}
+
+/// The error for a stored value this code cannot read: a broken row is a
+/// 500 and a log line that names the column, never the value (which may be
+/// person data), and never a guess.
+pub fn unreadable(column: &str) -> AppError {
+    AppError::internal(format!("unreadable stored value in {column}"))
+}
+
+/// A stored value read strictly: an unreadable one is [`unreadable`].
+pub fn stored<T, E>(column: &str, value: Result<T, E>) -> Result<T, AppError> {
+    value.map_err(|_| unreadable(column))
+}
+
+/// A stored id read strictly.
+pub fn stored_uuid(column: &str, text: &str) -> Result<uuid::Uuid, AppError> {
+    stored(column, uuid::Uuid::try_parse(text))
+}
+
+/// Maps a unique-constraint violation to `conflict`, and any other database
+/// error as [`AppError`] does.
+pub fn unique_or(conflict: AppError) -> impl FnOnce(diesel::result::Error) -> AppError {
+    move |e| {
+        if is_unique_violation(&e) {
+            conflict
+        } else {
+            e.into()
+        }
     }
 }
 

@@ -9,10 +9,11 @@
 //!
 //! Audit records and feed events of the requests in a group are appended
 //! once, at the end of the group's transaction, in request order: one chain
-//! step and one feed step per commit instead of one per request. Those of a
-//! request whose savepoint rolled back are dropped with it.
+//! step and one feed step per commit instead of one per request. A request
+//! hands them over in its [`Pending`]; the feed events of a request whose
+//! savepoint rolled back are dropped with it, its audit records (a refusal)
+//! are kept.
 
-use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +22,8 @@ use diesel::{Connection, RunQueryDsl};
 use tokio::sync::oneshot;
 
 use super::DbConn;
+use super::events::NewEvent;
+use crate::domain::audit::AuditEvent;
 use crate::error::AppError;
 
 /// The most requests one commit holds.
@@ -31,8 +34,8 @@ const QUEUE_DEPTH: usize = 8_192;
 /// How to answer a request once the fate of its group's commit is known.
 type Answer = Box<dyn FnOnce(bool) + Send>;
 
-/// A request's work: whether it succeeded, and how to answer it.
-type Work = Box<dyn FnOnce(&mut DbConn) -> (bool, Answer) + Send>;
+/// A request's work: what it leaves for the commit, and how to answer it.
+type Work = Box<dyn FnOnce(&mut DbConn) -> (Pending, Answer) + Send>;
 
 /// One request for the writer.
 struct Job {
@@ -43,42 +46,13 @@ struct Job {
     refuse: Box<dyn FnOnce(AppError) + Send>,
 }
 
-/// Audit records and feed events of the request running now.
-#[derive(Default)]
-struct Deferred {
-    audit: Vec<crate::audit::AuditEvent>,
-    events: Vec<(super::events::NewEvent, chrono::NaiveDateTime)>,
-}
-
-thread_local! {
-    /// Set on the writer thread while a request runs.
-    static DEFERRED: RefCell<Option<Deferred>> = const { RefCell::new(None) };
-}
-
-/// On the writer thread, keeps audit records for the end of the group and
-/// returns `true`; elsewhere returns `false` and the caller writes them.
-pub(crate) fn defer_audit(events: &[crate::audit::AuditEvent]) -> bool {
-    DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(deferred) => {
-            deferred.audit.extend_from_slice(events);
-            true
-        }
-        None => false,
-    })
-}
-
-/// On the writer thread, keeps feed events for the end of the group and
-/// returns `true`; elsewhere returns `false` and the caller writes them.
-pub(crate) fn defer_events(events: &[super::events::NewEvent], at: chrono::NaiveDateTime) -> bool {
-    DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(deferred) => {
-            deferred
-                .events
-                .extend(events.iter().cloned().map(|e| (e, at)));
-            true
-        }
-        None => false,
-    })
+/// What a write leaves for its group's commit to append, once per group
+/// and in request order: audit records, kept even when the write fails
+/// (they record a refusal), and feed events, kept only when it succeeds.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub audit: Vec<AuditEvent>,
+    pub events: Vec<NewEvent>,
 }
 
 #[derive(Clone)]
@@ -106,7 +80,7 @@ impl Writer {
 
     pub(super) async fn submit<T, F>(&self, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &mut Pending) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
@@ -115,8 +89,11 @@ impl Writer {
         let refusal = reply.clone();
         let job = Job {
             work: Box::new(move |conn| {
-                let result = conn.transaction(f);
-                let ok = result.is_ok();
+                let mut pending = Pending::default();
+                let result = conn.transaction(|conn| f(conn, &mut pending));
+                if result.is_err() {
+                    pending.events.clear();
+                }
                 let answer: Answer = Box::new(move |committed| {
                     let outcome = match result {
                         Ok(_) if !committed => Err(AppError::internal("the group commit failed")),
@@ -127,7 +104,7 @@ impl Writer {
                         let _ = reply.send(outcome);
                     }
                 });
-                (ok, answer)
+                (pending, answer)
             }),
             refuse: Box::new(move |error| {
                 if let Some(reply) = refusal.lock().ok().and_then(|mut r| r.take()) {
@@ -175,22 +152,21 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>) -> Stopped {
                 // Take the write lock first, so that a write by another
                 // process waits (busy_timeout) instead of failing the group.
                 diesel::sql_query("UPDATE event_head SET seq = seq WHERE id = 1").execute(conn)?;
-                let mut group = Deferred::default();
+                let mut group = Pending::default();
                 for job in batch.drain(..) {
-                    DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
-                    let (ok, answer) = (job.work)(conn);
-                    let mine = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
-                    if ok {
-                        group.audit.extend(mine.audit);
-                        group.events.extend(mine.events);
-                    }
+                    let (mine, answer) = (job.work)(conn);
+                    group.audit.extend(mine.audit);
+                    group.events.extend(mine.events);
                     answers.push(answer);
                 }
-                super::events::append_all(conn, &group.events)?;
-                crate::audit::append_now(conn, &group.audit)
+                super::events::append(conn, &group.events)?;
+                super::audit::append(
+                    conn,
+                    &group.audit,
+                    crate::domain::time::system_now().naive_utc(),
+                )
             })
         }));
-        DEFERRED.with(|d| d.borrow_mut().take());
         // A group that failed before its requests ran (the database stayed
         // locked past the busy timeout, or is not writable) answers them 503.
         for job in batch.drain(..) {

@@ -1,5 +1,7 @@
 //! Applications for economic assistance: codes, status (BR-4) and decisions (BR-3).
 
+use rust_decimal::Decimal;
+
 use crate::code_enum;
 
 code_enum! {
@@ -109,6 +111,23 @@ impl Outcome {
     }
 }
 
+/// BR-3: the amount a decision with `outcome` carries. A grant names an
+/// amount above zero; a rejection none, or zero.
+pub fn decision_amount(outcome: Outcome, amount: Option<Decimal>) -> Result<Decimal, String> {
+    match (outcome.grants_money(), amount) {
+        (true, Some(a)) if a > Decimal::ZERO => Ok(a),
+        (true, Some(_)) => Err("must be above zero when granting".into()),
+        (true, None) => Err("is required when granting".into()),
+        (false, Some(a)) if !a.is_zero() => Err("must be 0 or absent for a rejection".into()),
+        (false, _) => Ok(Decimal::ZERO),
+    }
+}
+
+/// BR-3: whether a decision with `outcome` needs its reasons.
+pub fn needs_reasons(outcome: Outcome) -> bool {
+    outcome == Outcome::Rejected
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +150,25 @@ mod tests {
                 assert_eq!(done.apply(action), Err(done));
             }
         }
+    }
+
+    #[test]
+    fn br3_a_grant_names_an_amount_above_zero_and_a_rejection_none() {
+        let a = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        assert_eq!(
+            decision_amount(Outcome::Granted, a("8450.00")),
+            Ok(a("8450.00").unwrap())
+        );
+        assert!(decision_amount(Outcome::Granted, a("0")).is_err());
+        assert!(decision_amount(Outcome::PartiallyGranted, None).is_err());
+        assert_eq!(decision_amount(Outcome::Rejected, None), Ok(Decimal::ZERO));
+        assert_eq!(
+            decision_amount(Outcome::Rejected, a("0.00")),
+            Ok(Decimal::ZERO)
+        );
+        assert!(decision_amount(Outcome::Rejected, a("1")).is_err());
+        assert!(needs_reasons(Outcome::Rejected));
+        assert!(!needs_reasons(Outcome::Granted));
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! Plain types and rules: no actix, no diesel.
 
+pub mod access;
 pub mod applicant;
 pub mod application;
+pub mod audit;
 pub mod codes;
 pub mod consent;
 pub mod event;
 pub mod money;
 pub mod month;
 pub mod municipality;
+pub mod payment;
 pub mod personal_number;
 pub mod time;
 

@@ -1,11 +1,65 @@
 //! Time as the whole service keeps it: UTC, truncated to microseconds so
 //! that both database backends round-trip it exactly.
 
+use std::sync::Mutex;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// Now, in UTC, truncated to whole microseconds.
-pub fn now() -> DateTime<Utc> {
-    truncate(Utc::now())
+/// Where the service reads "now" from: the system clock in service, a clock
+/// the tests set in tests. Every date rule (receipt years, how far ahead a
+/// support month may be, dates not in the future) reads it, so a test never
+/// flips at midnight. Token expiry and audit timestamps keep to the system
+/// clock: they record when things really happened.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Now, in UTC, truncated to whole microseconds.
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Today's civil date in Sweden.
+    fn today(&self) -> NaiveDate {
+        today_in_sweden(self.now())
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        truncate(Utc::now())
+    }
+}
+
+/// A clock that stands still until it is set, for tests.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self(Mutex::new(truncate(now)))
+    }
+
+    /// Moves the clock to `now`.
+    pub fn set(&self, now: DateTime<Utc>) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = truncate(now);
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        // A poisoned lock still holds the last time set.
+        match self.0.lock() {
+            Ok(t) => *t,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+}
+
+/// Now on the system clock (audit timestamps, tokens, the CLI).
+pub fn system_now() -> DateTime<Utc> {
+    SystemClock.now()
 }
 
 /// Truncates a timestamp to whole microseconds.
@@ -32,11 +86,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     }
 }
 
-/// Today's civil date in Sweden (support months and birth dates are civil dates).
-pub fn today_in_sweden() -> NaiveDate {
+/// The civil date in Sweden at `now` (support months and birth dates are
+/// civil dates).
+pub fn today_in_sweden(now: DateTime<Utc>) -> NaiveDate {
     // Europe/Stockholm is UTC+1, or UTC+2 from the last Sunday of March to
     // the last Sunday of October (EU summer time, switching at 01:00 UTC).
-    let now = Utc::now();
     let offset = if is_eu_summer_time(now) { 2 } else { 1 };
     (now + chrono::Duration::hours(offset)).date_naive()
 }

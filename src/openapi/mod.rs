@@ -1,4 +1,6 @@
-//! The contract: OpenAPI 3.1, generated from the handlers' annotations.
+//! The contract: OpenAPI 3.1, generated from the handlers' annotations,
+//! whose paths come from the one list of routes the service registers
+//! (`api::routes`).
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -23,60 +25,7 @@ A personal number never appears in a URL.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
     servers((url = "/", description = "The service that serves this document")),
-    paths(
-        api::applicants::create_applicant,
-        api::applicants::list_applicants,
-        api::applicants::get_applicant,
-        api::applicants::patch_applicant,
-        api::applicants::search_applicants,
-        api::applicants::export::export_applicant,
-        api::consents::create_consent,
-        api::consents::list_consents,
-        api::consents::revoke_consent,
-        api::applications::create_application,
-        api::applications::list_applications,
-        api::applications::get_application,
-        api::applications::actions::start_investigation,
-        api::applications::actions::decide_application,
-        api::applications::actions::withdraw_application,
-        api::payments::create_payment,
-        api::payments::list_payments,
-        api::events::list_events,
-        api::audit::get_verification,
-        api::oauth::post_token,
-        api::oauth::get_jwks,
-        api::ops::get_live,
-        api::ops::get_ready,
-        api::ops::get_metrics,
-        api::problems::get_problem_type,
-    ),
-    components(
-        schemas(crate::error::Problem, crate::error::InvalidParam),
-        responses(
-            problems::MalformedBody,
-            problems::InvalidParameter,
-            problems::Unauthenticated,
-            problems::Forbidden,
-            problems::NotFound,
-            problems::DuplicateApplicant,
-            problems::PreconditionFailed,
-            problems::PreconditionRequired,
-            problems::PayloadTooLarge,
-            problems::UnsupportedMediaType,
-            problems::ValidationFailed,
-            problems::OAuthError,
-            problems::OAuthInvalidClient,
-            problems::IdempotencyKeyRequired,
-            problems::IdempotencyKeyReused,
-            problems::InvalidTransition,
-            problems::NoGrantedDecision,
-            problems::PaymentSumNegative,
-            problems::PaymentExceedsGrant,
-            problems::ConsentRevoked,
-            problems::Contention,
-            problems::Unavailable,
-        )
-    ),
+    components(schemas(crate::error::Problem, crate::error::InvalidParam)),
     modifiers(&BearerScheme),
     tags(
         (name = "applicants", description = "Persons who apply for economic assistance"),
@@ -130,7 +79,7 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<ResourceKind>(),
         CodeList::of::<crate::domain::Sex>(),
         CodeList::of::<crate::auth::policy::ApplicationView>(),
-        CodeList::of::<crate::audit::Outcome>(),
+        CodeList::of::<crate::domain::audit::Outcome>(),
         CodeList::of::<api::ops::HealthStatus>(),
         CodeList::of::<api::ops::DatabaseBackend>(),
         CodeList::of::<api::oauth::GrantType>(),
@@ -140,8 +89,14 @@ pub fn code_lists() -> Vec<CodeList> {
 
 /// The contract as a JSON document.
 pub fn document() -> serde_json::Value {
-    let mut document = serde_json::to_value(ApiDoc::openapi())
-        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    let mut api = ApiDoc::openapi();
+    api.paths = api::routes::paths();
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, schema) in api::routes::schemas() {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    let mut document =
+        serde_json::to_value(api).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
     links::add(&mut document);
     mark_public(&mut document);
     problems::inline(&mut document);

@@ -182,7 +182,7 @@ async fn bad_input_is_a_422_naming_every_bad_field_and_writes_nothing() {
         let token = app.token(Role::Caseworker);
         created(app.submit(&token, None, &application_body(TOLVAN)).await, b).await;
         let before = app.footprint().await;
-        let far = bistand::domain::time::today_in_sweden() + chrono::Months::new(2);
+        let far = today() + chrono::Months::new(2);
         let mut body = application_body(ERIK);
         body["co_applicant"] = json!({ "personal_number": "821105-9954" });
         body["support_month"] = json!(far.format("%Y-%m").to_string());
@@ -503,5 +503,37 @@ async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessm
             "[{b}] no assessment"
         );
         assert!(read.get("decision").is_none(), "[{b}] not the case view");
+    }
+}
+
+#[actix_web::test]
+async fn the_support_month_limit_and_the_receipt_year_follow_the_service_clock() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        // 23:30 UTC on New Year's Eve is already 2027 in Sweden.
+        app.clock.set("2026-12-31T23:30:00Z".parse().unwrap());
+        let mut body = application_body(TOLVAN);
+        body["support_month"] = json!("2027-02");
+        let created: Value = app.submit(&cs, None, &body).await.json().await.unwrap();
+        assert!(
+            created["receipt_number"]
+                .as_str()
+                .unwrap()
+                .starts_with("EB-2027-"),
+            "[{b}] {created}"
+        );
+        body["support_month"] = json!("2027-03");
+        let problem = assert_problem(
+            app.submit(&cs, None, &body).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        assert_eq!(
+            problem["invalid_params"][0]["name"], "support_month",
+            "[{b}]"
+        );
     }
 }

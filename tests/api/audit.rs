@@ -151,7 +151,10 @@ async fn the_audit_log_refuses_updates_and_deletes() {
             "UPDATE audit_log SET actor = 'someone else'",
             "DELETE FROM audit_log",
         ] {
-            let result = app.db.write(move |conn| Ok(conn.batch_execute(sql)?)).await;
+            let result = app
+                .db
+                .write(move |conn, _| Ok(conn.batch_execute(sql)?))
+                .await;
             assert!(result.is_err(), "[{b}] {sql} must fail");
         }
         assert_eq!(app.audit_count().await, 1, "[{b}]");
@@ -163,7 +166,7 @@ async fn the_audit_log_refuses_updates_and_deletes() {
 async fn tamper(app: &TestApp, sql: &'static str) {
     let postgres = app.backend == "postgres";
     app.db
-        .write(move |conn: &mut DbConn| {
+        .write(move |conn: &mut DbConn, _| {
             if postgres {
                 conn.batch_execute(&format!(
                     "ALTER TABLE audit_log DISABLE TRIGGER USER; {sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;"
@@ -281,7 +284,7 @@ async fn verification_names_a_record_planted_beyond_the_head() {
         // the planted record, which is how the tampering shows in operation.
         let result = app
             .db
-            .read(|conn| Ok(bistand::audit::verify(conn)?))
+            .read(|conn| Ok(bistand::db::audit::verify(conn)?))
             .await
             .unwrap();
         assert!(!result.valid, "[{b}]");

@@ -171,7 +171,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
                 .status(),
             200
         );
-        let today = bistand::domain::time::today_in_sweden().to_string();
+        let today = today().to_string();
         let payment = json!({ "application_id": id, "support_month": current_month(), "amount": "7000.00", "paid_on": today });
         assert_eq!(
             app.pay(&cs, Some("extract-1"), &payment).await.status(),
@@ -493,7 +493,7 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
 async fn the_demo_gives_the_af_officer_someone_to_see() {
     for app in each_backend().await {
         let b = app.backend;
-        let demo = bistand::demo::load(&app.db).unwrap();
+        let demo = bistand::demo::load(&app.db, now()).unwrap();
         let with_af: Vec<&str> = demo
             .persons
             .iter()

@@ -128,7 +128,7 @@ async fn every_acknowledged_submission_survives_a_killed_process() {
         lost.len()
     );
     let verified = db
-        .read(|conn| Ok(bistand::audit::verify(conn)?))
+        .read(|conn| Ok(bistand::db::audit::verify(conn)?))
         .await
         .unwrap();
     assert!(

@@ -8,6 +8,7 @@ use bistand::auth::{Keys, Role};
 use bistand::config::{Settings, StorageSettings, TokenSettings};
 use bistand::db::Db;
 use bistand::domain::Municipality;
+use bistand::domain::time::FixedClock;
 use bistand::startup::Application;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
@@ -21,8 +22,24 @@ pub const SARA_COORDINATION: &str = "19730674-9982";
 /// Luhn-invalid (from the published test cases).
 pub const BAD_CHECK_DIGIT: &str = "19870704-9996";
 
+/// Where the tests' clock stands: every date rule of the service reads it,
+/// so no test flips at midnight or at the turn of a month.
+pub const NOW: &str = "2026-11-25T10:00:00Z";
+
+/// The tests' "now".
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    NOW.parse().expect("a time")
+}
+
+/// The tests' "today" in Sweden.
+pub fn today() -> chrono::NaiveDate {
+    bistand::domain::time::today_in_sweden(now())
+}
+
 pub struct TestApp {
     pub address: String,
+    /// The clock the application reads; tests may move it.
+    pub clock: Arc<FixedClock>,
     pub backend: &'static str,
     pub client: reqwest::Client,
     pub keys: Arc<Keys>,
@@ -81,13 +98,16 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
     } else {
         "sqlite"
     };
-    let app = Application::build(&settings).expect("the application starts");
+    let clock = Arc::new(FixedClock::at(now()));
+    let app =
+        Application::build_with_clock(&settings, clock.clone()).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let keys = app.keys();
     let db = app.db();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
+        clock,
         backend,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -218,7 +238,7 @@ impl TestApp {
                     Ok(bistand::db::applicants::page(
                         conn,
                         m,
-                        bistand::auth::policy::PersonScope::All,
+                        bistand::domain::access::PersonScope::All,
                         None,
                         10_000,
                     )?)
@@ -285,11 +305,9 @@ pub fn application_body(personal_number: &str) -> Value {
     })
 }
 
-/// This month, `YYYY-MM`, in Sweden.
+/// This month, `YYYY-MM`, in Sweden, on the tests' clock.
 pub fn current_month() -> String {
-    bistand::domain::time::today_in_sweden()
-        .format("%Y-%m")
-        .to_string()
+    today().format("%Y-%m").to_string()
 }
 
 impl TestApp {

@@ -21,7 +21,7 @@ async fn register(app: &TestApp, role: Role) -> (String, String) {
     };
     let id = row.client_id.clone();
     app.db
-        .write(move |conn| Ok(clients::insert(conn, &row)?))
+        .write(move |conn, _| Ok(clients::insert(conn, &row)?))
         .await
         .unwrap();
     (id, secret)
@@ -65,7 +65,7 @@ async fn a_registered_client_gets_a_token_that_works_until_the_client_is_revoked
         let now = chrono::Utc::now().naive_utc();
         let revoke_id = id.clone();
         app.db
-            .write(move |conn| Ok(clients::revoke(conn, &revoke_id, now)?))
+            .write(move |conn, _| Ok(clients::revoke(conn, &revoke_id, now)?))
             .await
             .unwrap();
         let before = app.audit_count().await;

@@ -10,7 +10,7 @@ fn grant(amount: &str) -> Value {
 }
 
 fn payment(id: &str, amount: &str) -> Value {
-    let today = bistand::domain::time::today_in_sweden().to_string();
+    let today = today().to_string();
     json!({ "application_id": id, "support_month": current_month(), "amount": amount, "paid_on": today })
 }
 

@@ -1,29 +1,25 @@
 //! The register extract (*registerutdrag*, GDPR art. 15):
 //! `GET /api/v1/{municipality}/applicants/{id}/export`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::model::Applicant;
-use crate::api::admit;
-use crate::api::applications::model::Application;
 use crate::api::applications::present;
+use crate::api::applications::view::Application;
 use crate::api::consents::Consent;
+use crate::api::context::Caller;
 use crate::api::params::ApplicantPath;
 use crate::api::parse_id;
 use crate::api::payments::Payment;
-use crate::audit::{self, AuditEvent, Outcome};
-use crate::auth::Principal;
 use crate::auth::policy::{ApplicationView, Operation, PersonView};
 use crate::db::applications::{self, ListFilter};
-use crate::db::{applicants, audit as audit_rows, consents};
+use crate::db::{audit as audit_rows, consents, stored};
+use crate::domain::audit::Outcome;
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// One access to the person's data, from the audit log.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,7 +30,7 @@ pub struct Access {
     pub role: String,
     /// What, such as `applicant.read` or `application.decide`.
     pub action: String,
-    pub outcome: crate::audit::Outcome,
+    pub outcome: Outcome,
 }
 
 /// Everything held about one person.
@@ -71,67 +67,55 @@ pub struct RegisterExtract {
     security(("bearer" = []))
 )]
 pub async fn export_applicant(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicantPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ExportApplicant;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&id);
-    let extract = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let Some(row) = applicants::find(conn, m, &id)? else {
-                audit::append(conn, &[event.outcome(Outcome::NotVisible)])?;
-                return Ok(Err(AppError::NotFound));
-            };
+    let generated_at = caller.now();
+    let extract = caller
+        .transact(op, municipality, move |tx| {
+            let (row, _) = tx.load::<Applicant>(&id)?;
+            let m = tx.municipality().to_owned();
             let filter = ListFilter {
                 applicant_id: Some(id.clone()),
                 ..ListFilter::default()
             };
-            let rows = applications::page(conn, m, &filter, None, i64::MAX)?;
+            let rows = applications::page(tx.conn, &m, &filter, None, i64::MAX)?;
             let mut payments = Vec::new();
             let mut list = Vec::new();
             for application in rows {
-                for row in applications::payments_of(conn, m, &application.id)? {
+                for row in applications::payments_of(tx.conn, &m, &application.id)? {
                     payments.push(Payment::try_from(row)?);
                 }
-                list.push(present(conn, application, ApplicationView::Full)?);
+                list.push(present(tx.conn, application, ApplicationView::Full)?);
             }
-            let consents = consents::of_applicant(conn, m, &id)?
+            let consents = consents::of_applicant(tx.conn, &m, &id)?
                 .into_iter()
-                .map(Consent::from)
-                .collect();
-            let accesses = audit_rows::of_person(conn, m, &id)?
+                .map(Consent::try_from)
+                .collect::<Result<_, _>>()?;
+            let accesses = audit_rows::of_person(tx.conn, &m, &id)?
                 .into_iter()
                 .map(|r| {
-                    let outcome = crate::audit::Outcome::parse(&r.outcome)
-                        .map_err(|_| AppError::internal("unreadable stored audit_log.outcome"))?;
                     Ok(Access {
                         at: r.occurred_at.and_utc(),
+                        outcome: stored("audit_log.outcome", Outcome::parse(&r.outcome))?,
                         actor: r.actor,
                         role: r.role,
                         action: r.action,
-                        outcome,
                     })
                 })
                 .collect::<Result<_, AppError>>()?;
-            audit::append(conn, &[event])?;
-            Ok(Ok(RegisterExtract {
-                generated_at: crate::domain::time::now(),
+            Ok(RegisterExtract {
+                generated_at,
                 applicant: Applicant::new(row, PersonView::Full),
                 applications: list,
                 payments,
                 consents,
                 accesses,
-            }))
+            })
         })
-        .await??;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(extract))
+        .await?;
+    Ok(HttpResponse::Ok().json(extract))
 }

@@ -7,55 +7,61 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
+use super::context::Caller;
 use super::json::JsonBody;
 use super::params::{
     ApplicantPath, IfMatchHeader, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page,
     if_match, page_limit,
 };
-use super::{admit, parse_id};
-use crate::audit::{self, AuditEvent};
+use super::parse_id;
+use super::tx::{Resource, Tx};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, PersonView};
 use crate::db::applicants::{self as repo, ApplicantRow};
-use crate::db::events::{self, NewEvent};
-use crate::db::{DbConn, is_unique_violation};
+use crate::db::{DbConn, unique_or};
+use crate::domain::PersonalNumber;
+use crate::domain::access::PersonRelations;
 use crate::domain::applicant::Checker;
 use crate::domain::event::EventType;
-use crate::domain::{Municipality, PersonalNumber, time};
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 use model::{
     Applicant, ApplicantPage, ApplicantPatch, NewApplicantBody, SearchBody, changes, new_applicant,
 };
 
-fn respond(status: actix_web::http::StatusCode, applicant: &Applicant) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(applicant.version)))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(applicant)
+/// A person, as the policy sees them: visible by the caller's relations to
+/// them, in the view its role has.
+impl Resource for Applicant {
+    type Row = ApplicantRow;
+    type View = PersonView;
+    const IS_PERSON: bool = true;
+
+    fn find(
+        conn: &mut DbConn,
+        municipality: &str,
+        id: &str,
+    ) -> Result<Option<ApplicantRow>, AppError> {
+        Ok(repo::find(conn, municipality, id)?)
+    }
+
+    fn person(row: &ApplicantRow) -> &str {
+        &row.id
+    }
+
+    fn access(
+        principal: &Principal,
+        op: Operation,
+        _: &ApplicantRow,
+        relations: PersonRelations,
+    ) -> Result<PersonView, AppError> {
+        policy::person_access(principal, op, relations)
+    }
 }
 
-/// Finds a person and applies gate 3 of the policy. A refusal is audited in
-/// the same transaction and returned as the inner error, so that the audit
-/// record commits.
-fn visible_person(
-    conn: &mut DbConn,
-    principal: &Principal,
-    op: Operation,
-    event: &AuditEvent,
-    municipality: &str,
-    id: &str,
-) -> Result<Result<(ApplicantRow, PersonView), AppError>, AppError> {
-    let Some(row) = repo::find(conn, municipality, id)? else {
-        return audit::refused(conn, event, AppError::NotFound);
-    };
-    let relations = repo::relations(conn, municipality, id)?;
-    match policy::person_access(principal, op, relations) {
-        Ok(view) => Ok(Ok((row, view))),
-        Err(refusal) => audit::refused(conn, event, refusal),
-    }
+fn respond(status: StatusCode, applicant: &Applicant) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(applicant.version)))
+        .json(applicant)
 }
 
 /// Register an applicant.
@@ -86,41 +92,25 @@ fn visible_person(
     security(("bearer" = []))
 )]
 pub async fn create_applicant(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreateApplicant;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let applicant = body.check(new_applicant)?;
-    let id = Uuid::now_v7().to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&id);
-    let row = state
-        .write(principal.client_check(&request_id.0), move |conn| {
+    let municipality = caller.admit(op, &path.municipality).await?;
+    let today = caller.today();
+    let applicant = body.check(|b| new_applicant(b, today))?;
+    let row = caller
+        .transact(op, municipality, move |tx| {
             let pn = applicant.personal_number.as_str();
-            if repo::find_by_personal_number(conn, municipality.as_str(), pn)?.is_some() {
+            if repo::find_by_personal_number(tx.conn, tx.municipality(), pn)?.is_some() {
                 return Err(AppError::DuplicateApplicant);
             }
-            let row = ApplicantRow::new(
-                municipality.as_str(),
-                &id,
-                &applicant,
-                time::now().naive_utc(),
-            );
-            repo::insert(conn, &row).map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::DuplicateApplicant
-                } else {
-                    e.into()
-                }
-            })?;
-            let created = NewEvent::new(municipality.as_str(), EventType::ApplicantCreated, &id);
-            events::append(conn, &[created], row.created_at)?;
-            audit::append(conn, &[event])?;
+            let id = Uuid::now_v7().to_string();
+            let row = ApplicantRow::new(tx.municipality(), &id, &applicant, tx.now());
+            repo::insert(tx.conn, &row).map_err(unique_or(AppError::DuplicateApplicant))?;
+            tx.emit(EventType::ApplicantCreated, &id);
+            tx.about_person(&id);
             Ok(row)
         })
         .await?;
@@ -155,28 +145,18 @@ pub async fn create_applicant(
     security(("bearer" = []))
 )]
 pub async fn get_applicant(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicantPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadApplicant;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&id);
-    let applicant = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let (row, view) =
-                match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
-                    Ok(found) => found,
-                    Err(refusal) => return Ok(Err(refusal)),
-                };
-            audit::append(conn, &[event])?;
-            Ok(Ok(Applicant::new(row, view)))
+    let applicant = caller
+        .transact(op, municipality, move |tx| {
+            let (row, view) = tx.load::<Applicant>(&id)?;
+            Ok(Applicant::new(row, view))
         })
-        .await??;
+        .await?;
     Ok(respond(StatusCode::OK, &applicant))
 }
 
@@ -211,54 +191,41 @@ pub async fn get_applicant(
 )]
 pub async fn patch_applicant(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicantPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::UpdateApplicant;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
     let expected = if_match(&req)?;
     let changes = body.check(changes)?;
-    let event = AuditEvent::of(&principal, &request_id.0, op)
-        .municipality(municipality.as_str())
-        .person(&id);
-    let applicant = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let (mut row, view) =
-                match visible_person(conn, &principal, op, &event, municipality.as_str(), &id)? {
-                    Ok(found) => found,
-                    Err(refusal) => return Ok(Err(refusal)),
-                };
+    let applicant = caller
+        .transact(op, municipality, move |tx| {
+            let (mut row, view) = tx.load::<Applicant>(&id)?;
             if !expected.matches(row.version) {
-                return Ok(Err(AppError::PreconditionFailed));
+                return Err(AppError::PreconditionFailed);
             }
             let touches_protection = changes
                 .protected_identity
                 .is_some_and(|p| p != row.protected_identity)
                 || (row.protected_identity && changes.touches_contact());
-            if let Err(refusal) = policy::may_change_protected(&principal, touches_protection) {
-                audit::append(conn, &[event.outcome(audit::Outcome::Denied)])?;
-                return Ok(Err(refusal));
+            if let Err(refusal) = policy::may_change_protected(tx.principal(), touches_protection) {
+                return Err(tx.refuse(refusal));
             }
             if changes.is_empty() {
                 // Nothing to change: the applicant as it is, no new version.
-                audit::append(conn, &[event])?;
-                return Ok(Ok(Applicant::new(row, view)));
+                return Ok(Applicant::new(row, view));
             }
             let current = row.version;
-            row.apply(&changes, time::now().naive_utc());
-            if !repo::update(conn, &row, current)? {
-                return Ok(Err(AppError::PreconditionFailed));
+            row.apply(&changes, tx.now());
+            if !repo::update(tx.conn, &row, current)? {
+                return Err(AppError::PreconditionFailed);
             }
-            let updated = NewEvent::new(municipality.as_str(), EventType::ApplicantUpdated, &id);
-            events::append(conn, &[updated], row.updated_at)?;
-            audit::append(conn, &[event])?;
-            Ok(Ok(Applicant::new(row, view)))
+            tx.emit(EventType::ApplicantUpdated, &id);
+            Ok(Applicant::new(row, view))
         })
-        .await??;
+        .await?;
     Ok(respond(StatusCode::OK, &applicant))
 }
 
@@ -282,53 +249,44 @@ pub async fn patch_applicant(
     security(("bearer" = []))
 )]
 pub async fn list_applicants(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ListApplicants;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let base = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let page = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            list_page(conn, &principal, &municipality, after, limit, &base)
-        })
+    let page = caller
+        .transact(op, municipality, move |tx| list_page(tx, after, limit))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(page))
+    Ok(HttpResponse::Ok().json(page))
 }
 
-fn list_page(
-    conn: &mut DbConn,
-    principal: &Principal,
-    municipality: &Municipality,
-    after: Option<String>,
-    limit: i64,
-    base: &AuditEvent,
-) -> Result<ApplicantPage, AppError> {
-    let m = municipality.as_str();
-    let scope = policy::person_scope(principal);
-    let mut events = Vec::new();
+/// One page of the persons the caller may see, each read audited.
+fn list_page(tx: &mut Tx, after: Option<String>, limit: i64) -> Result<ApplicantPage, AppError> {
+    let m = tx.municipality().to_owned();
+    let principal = tx.principal().clone();
+    let scope = policy::person_scope(&principal);
+    let mut read = Vec::new();
     let (items, next_cursor) = fill_page(
-        conn,
+        tx.conn,
         after,
         limit,
-        |conn, after, n| Ok(repo::page(conn, m, scope, after, n)?),
+        |conn, after, n| Ok(repo::page(conn, &m, scope, after, n)?),
         |row| row.id.clone(),
         |conn, row| {
-            let relations = repo::relations(conn, m, &row.id)?;
-            Ok(policy::person_view(principal, relations).map(|view| {
-                events.push(base.clone().person(&row.id));
+            let relations = repo::relations(conn, &m, &row.id)?;
+            Ok(policy::person_view(&principal, relations).map(|view| {
+                read.push(row.id.clone());
                 Applicant::new(row, view)
             }))
         },
     )?;
-    audit::append(conn, &events)?;
+    tx.without_own_record();
+    for person in &read {
+        tx.read(person, person);
+    }
     Ok(ApplicantPage { items, next_cursor })
 }
 
@@ -357,47 +315,32 @@ fn list_page(
     security(("bearer" = []))
 )]
 pub async fn search_applicants(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::SearchApplicants;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
+    let today = caller.today();
     let personal_number = body.check(|search: &SearchBody| {
         let mut c = Checker::default();
         let personal_number = c.check(
             "personal_number",
-            model::required(&search.personal_number).and_then(|pn| {
-                PersonalNumber::parse(pn, time::today_in_sweden()).map_err(|e| e.to_string())
-            }),
+            model::required(&search.personal_number)
+                .and_then(|pn| PersonalNumber::parse(pn, today).map_err(|e| e.to_string())),
         );
         c.finish().map_err(AppError::Validation)?;
         personal_number.ok_or_else(|| AppError::internal("validated field missing"))
     })?;
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let applicant = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let found = repo::find_by_personal_number(
-                conn,
-                municipality.as_str(),
-                personal_number.as_str(),
-            )?;
-            let Some(row) = found else {
-                audit::append(conn, &[event.outcome(audit::Outcome::NotVisible)])?;
-                return Ok(Err(AppError::NotFound));
+    let applicant = caller
+        .transact(op, municipality, move |tx| {
+            let pn = personal_number.as_str();
+            let Some(found) = repo::find_by_personal_number(tx.conn, tx.municipality(), pn)? else {
+                return Err(tx.refuse(AppError::NotFound));
             };
-            let event = event.person(&row.id);
-            let (row, view) =
-                match visible_person(conn, &principal, op, &event, municipality.as_str(), &row.id)?
-                {
-                    Ok(found) => found,
-                    Err(refusal) => return Ok(Err(refusal)),
-                };
-            audit::append(conn, &[event])?;
-            Ok(Ok(Applicant::new(row, view)))
+            let (row, view) = tx.load::<Applicant>(&found.id)?;
+            Ok(Applicant::new(row, view))
         })
-        .await??;
+        .await?;
     Ok(respond(StatusCode::OK, &applicant))
 }

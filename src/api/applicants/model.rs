@@ -1,6 +1,6 @@
 //! Request and response types of applicants, and their conversion to domain values.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use crate::api::formats::{
 use crate::auth::policy::PersonView;
 use crate::db::applicants::ApplicantRow;
 use crate::domain::applicant::{self as rules, ApplicantChanges, Checker, NewApplicant};
-use crate::domain::{PersonalNumber, Sex, time};
+use crate::domain::{PersonalNumber, Sex};
 use crate::error::AppError;
 
 /// A postal address.
@@ -201,13 +201,12 @@ pub struct ApplicantPage {
 }
 
 /// Checks a new applicant against the rules, naming every bad field.
-pub fn new_applicant(body: &NewApplicantBody) -> Result<NewApplicant, AppError> {
+pub fn new_applicant(body: &NewApplicantBody, today: NaiveDate) -> Result<NewApplicant, AppError> {
     let mut c = Checker::default();
     let personal_number = c.check(
         "personal_number",
-        required(&body.personal_number).and_then(|pn| {
-            PersonalNumber::parse(pn, time::today_in_sweden()).map_err(|e| e.to_string())
-        }),
+        required(&body.personal_number)
+            .and_then(|pn| PersonalNumber::parse(pn, today).map_err(|e| e.to_string())),
     );
     let first_name = c.check(
         "first_name",

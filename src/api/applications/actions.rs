@@ -3,72 +3,58 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::model::{Application, DecisionBody, NewDecision, new_decision};
-use super::{ApplicationPath, present, respond, visible_application};
-use crate::api::admit;
+use super::decision::{DecisionBody, NewDecision, new_decision};
+use super::view::Application;
+use super::{ApplicationPath, present, respond};
+use crate::api::context::Caller;
 use crate::api::json::JsonBody;
 use crate::api::params::{IfMatch, IfMatchHeader, if_match};
 use crate::api::parse_id;
-use crate::audit::{self, AuditEvent};
-use crate::auth::Principal;
 use crate::auth::policy::Operation;
 use crate::db::applications::{self as repo, DecisionRow};
-use crate::db::events::{self, NewEvent};
-use crate::db::is_unique_violation;
+use crate::db::{stored, unique_or};
 use crate::domain::application::{Action, Status};
 use crate::domain::event::EventType;
-use crate::domain::{FieldError, money, time};
+use crate::domain::{FieldError, money};
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
+use crate::error::catalogue::*;
 
 /// Runs one action in one transaction: visibility, version, BR-4, the
 /// decision when there is one, feed events and audit.
 async fn act(
     req: &HttpRequest,
-    state: &AppState,
-    principal: Principal,
-    request_id: RequestId,
+    caller: &Caller,
     path: &ApplicationPath,
     (op, action): (Operation, Action),
     decision_body: Option<&JsonBody>,
 ) -> Result<HttpResponse, AppError> {
-    let municipality = admit(state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
     let expected: IfMatch = if_match(req)?;
     let decision: Option<NewDecision> = match decision_body {
         Some(body) => Some(body.check::<DecisionBody, _>(new_decision)?),
         None => None,
     };
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let application: Application = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let event = event.resource(&id);
-            let (mut row, view) = match visible_application(conn, &principal, op, &event, m, &id)? {
-                Ok(found) => found,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
+    let application = caller
+        .transact(op, municipality, move |tx| {
+            let (mut row, view) = tx.load::<Application>(&id)?;
             if !expected.matches(row.version) {
-                return Ok(Err(AppError::PreconditionFailed));
+                return Err(AppError::PreconditionFailed);
             }
-            let current = Status::parse(&row.status).map_err(AppError::internal)?;
-            let next = match current.apply(action) {
-                Ok(next) => next,
-                Err(current) => return Ok(Err(AppError::InvalidTransition(current.as_str()))),
-            };
-            let now = time::now().naive_utc();
+            let current = stored("applications.status", Status::parse(&row.status))?;
+            let next = current
+                .apply(action)
+                .map_err(|current| AppError::InvalidTransition(current.as_str()))?;
             if let Some(decision) = &decision
                 && decision.support_month.to_string() != row.support_month
             {
-                return Ok(Err(AppError::Validation(vec![FieldError::new(
+                return Err(AppError::Validation(vec![FieldError::new(
                     "support_month",
                     format!(
                         "must be the application's support month, {}",
                         row.support_month
                     ),
-                )])));
+                )]));
             }
             // The guarded update comes first: it fails when anyone moved the
             // application since it was read (on PostgreSQL it also waits for
@@ -76,45 +62,32 @@ async fn act(
             let version = row.version;
             row.status = next.as_str().to_owned();
             row.version += 1;
-            row.updated_at = now;
-            if !repo::update(conn, &row, version)? {
+            row.updated_at = tx.now();
+            if !repo::update(tx.conn, &row, version)? {
                 return Err(AppError::PreconditionFailed);
             }
-            let mut new_events = Vec::new();
             if let Some(decision) = &decision {
                 let decision_id = uuid::Uuid::now_v7().to_string();
-                repo::insert_decision(
-                    conn,
-                    &DecisionRow {
-                        municipality: m.to_owned(),
-                        id: decision_id.clone(),
-                        application_id: id.clone(),
-                        outcome: decision.outcome.as_str().to_owned(),
-                        amount_ore: money::to_ore(decision.amount),
-                        reason: decision.reason.clone(),
-                        work_capacity_percent: decision.work_capacity_percent,
-                        support_month: row.support_month.clone(),
-                        decided_by: principal.subject.clone(),
-                        decided_at: now,
-                    },
-                )
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        AppError::InvalidTransition("decided")
-                    } else {
-                        e.into()
-                    }
-                })?;
-                new_events.push(NewEvent::new(m, EventType::DecisionCreated, &decision_id));
+                let decided = DecisionRow {
+                    municipality: row.municipality.clone(),
+                    id: decision_id.clone(),
+                    application_id: id.clone(),
+                    outcome: decision.outcome.as_str().to_owned(),
+                    amount_ore: money::to_ore(decision.amount),
+                    reason: decision.reason.clone(),
+                    work_capacity_percent: decision.work_capacity_percent,
+                    support_month: row.support_month.clone(),
+                    decided_by: tx.principal().subject.clone(),
+                    decided_at: tx.now(),
+                };
+                repo::insert_decision(tx.conn, &decided)
+                    .map_err(unique_or(AppError::InvalidTransition("decided")))?;
+                tx.emit(EventType::DecisionCreated, &decision_id);
             }
-            new_events.push(NewEvent::new(m, EventType::ApplicationStatusChanged, &id));
-            events::append(conn, &new_events, now)?;
-            let event = event.about(&id, &row.applicant_id);
-            let application = present(conn, row, view)?;
-            audit::append(conn, &[event])?;
-            Ok(Ok(application))
+            tx.emit(EventType::ApplicationStatusChanged, &id);
+            present(tx.conn, row, view)
         })
-        .await??;
+        .await?;
     Ok(respond(StatusCode::OK, &application))
 }
 
@@ -144,16 +117,14 @@ async fn act(
 )]
 pub async fn start_investigation(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicationPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = (
         Operation::InvestigateApplication,
         Action::StartInvestigation,
     );
-    act(&req, &state, principal, request_id, &path, op, None).await
+    act(&req, &caller, &path, op, None).await
 }
 
 /// Withdraw an application that is not yet decided.
@@ -179,13 +150,11 @@ pub async fn start_investigation(
 )]
 pub async fn withdraw_application(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicationPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = (Operation::WithdrawApplication, Action::Withdraw);
-    act(&req, &state, principal, request_id, &path, op, None).await
+    act(&req, &caller, &path, op, None).await
 }
 
 /// Decide an application under investigation (BR-3).
@@ -216,12 +185,10 @@ pub async fn withdraw_application(
 )]
 pub async fn decide_application(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicationPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = (Operation::DecideApplication, Action::Decide);
-    act(&req, &state, principal, request_id, &path, op, Some(&body)).await
+    act(&req, &caller, &path, op, Some(&body)).await
 }

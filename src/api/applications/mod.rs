@@ -1,7 +1,9 @@
 //! Applications (*ansökan om ekonomiskt bistånd*): `/api/v1/{municipality}/applications`.
 
 pub mod actions;
-pub mod model;
+pub mod decision;
+pub mod intake;
+pub mod view;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,29 +11,27 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::idempotency::{self, Claim, Key, StoredResponse};
+use super::context::Caller;
+use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::{
     IdempotencyKeyHeader, MunicipalityPath, decode_cursor, etag, fill_page, page_limit, strict_uuid,
 };
-use super::{admit, parameter_error, parse_id};
-use crate::audit::{self, AuditEvent};
-use crate::auth::policy::{self, ApplicationView, Operation};
-use crate::auth::{Principal, Role};
+use super::tx::{Resource, Tx};
+use super::{parameter_error, parse_id};
+use crate::auth::Principal;
+use crate::auth::policy::{self, ApplicationScope, ApplicationView, Operation};
 use crate::db::applications::{self as repo, ApplicationRow, ItemRow, ListFilter};
-use crate::db::events::{self, NewEvent};
-use crate::db::{DbConn, applicants, is_unique_violation};
+use crate::db::{DbConn, applicants, unique_or};
+use crate::domain::access::PersonRelations;
 use crate::domain::applicant::NewApplicant;
 use crate::domain::application::Status;
 use crate::domain::event::EventType;
-use crate::domain::{FieldError, Municipality, money, time};
+use crate::domain::{FieldError, money};
 use crate::error::AppError;
-use crate::openapi::problems::*;
-use crate::startup::AppState;
-use crate::telemetry::RequestId;
-use model::{
-    Application, ApplicationPage, NewApplication, NewApplicationBody, PersonInput, new_application,
-};
+use crate::error::catalogue::*;
+use intake::{NewApplication, NewApplicationBody, PersonInput, new_application};
+use view::{Application, ApplicationPage};
 
 /// The path of one application.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -62,6 +62,34 @@ pub struct ApplicationQuery {
     /// Only applications that cover this applicant (as applicant or co-applicant).
     #[param(format = Uuid)]
     pub applicant_id: Option<String>,
+}
+
+/// An application, as the policy sees it: visible by who submitted it and
+/// the caller's relations to its applicant.
+impl Resource for Application {
+    type Row = ApplicationRow;
+    type View = ApplicationView;
+
+    fn find(
+        conn: &mut DbConn,
+        municipality: &str,
+        id: &str,
+    ) -> Result<Option<ApplicationRow>, AppError> {
+        Ok(repo::find(conn, municipality, id)?)
+    }
+
+    fn person(row: &ApplicationRow) -> &str {
+        &row.applicant_id
+    }
+
+    fn access(
+        principal: &Principal,
+        op: Operation,
+        row: &ApplicationRow,
+        relations: PersonRelations,
+    ) -> Result<ApplicationView, AppError> {
+        policy::application_access(principal, op, &row.submitted_by, relations)
+    }
 }
 
 /// Submit an application.
@@ -100,75 +128,37 @@ pub struct ApplicationQuery {
 )]
 pub async fn create_application(
     req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreateApplication;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
-    let portal = principal.role == Role::Eservice;
-    let key = idempotency::read(&req, portal)?;
-    let application = body.check(|b: &NewApplicationBody| new_application(b, portal))?;
-    let key = match key {
-        Some(key) => Some(Key {
-            client: principal
-                .client_id
-                .clone()
-                .unwrap_or_else(|| principal.subject.clone()),
-            key,
-            request_hash: idempotency::request_hash(municipality.as_str(), body.bytes())?,
-        }),
-        None => None,
-    };
-    let request_id = request_id.0;
-    let stored = state
-        .write_retrying(principal.client_check(&request_id), move |conn| {
-            let claimed = match &key {
-                Some(key) => idempotency::claim(conn, key)?,
-                None => Claim::Fresh,
-            };
-            if let Claim::Replay(stored) = claimed {
-                audit_replay(conn, &principal, &request_id, &municipality, &stored)?;
-                return Ok(stored);
-            }
-            let stored =
-                insert_application(conn, &principal, &request_id, &municipality, &application)?;
-            if let Some(key) = &key {
-                idempotency::complete(conn, key, &stored)?;
-            }
-            Ok(stored)
+    let municipality = caller.admit(op, &path.municipality).await?;
+    let key = idempotency::key(&caller, op, &req, municipality.as_str(), &body)?;
+    let portal = caller.key_required(op);
+    let today = caller.today();
+    let application = body.check(|b: &NewApplicationBody| new_application(b, portal, today))?;
+    let view = policy::submitted_view(&caller.principal);
+    let stored = caller
+        .transact_retrying(op, municipality, move |tx| {
+            idempotency::once(tx, key.as_ref(), "application.replay", |tx| {
+                insert_application(tx, &application, view)
+            })
         })
         .await?;
     Ok(stored.respond())
 }
 
+/// Registers the persons the application names that are new, takes the
+/// next receipt number and stores the application.
 fn insert_application(
-    conn: &mut DbConn,
-    principal: &Principal,
-    request_id: &str,
-    municipality: &Municipality,
+    tx: &mut Tx,
     application: &NewApplication,
+    view: ApplicationView,
 ) -> Result<StoredResponse, AppError> {
-    let m = municipality.as_str();
-    let now = time::now().naive_utc();
-    let mut new_events = Vec::new();
-    let mut audit_events = Vec::new();
-    let base =
-        AuditEvent::new(principal, request_id, "applicant.create", "applicant").municipality(m);
-    let mut resolve =
-        |conn: &mut DbConn, field: &str, person: &PersonInput| -> Result<String, AppError> {
-            let (row, created) = resolve_person(conn, m, field, person, now)?;
-            if created {
-                new_events.push(NewEvent::new(m, EventType::ApplicantCreated, &row));
-                audit_events.push(base.clone().person(&row));
-            }
-            Ok(row)
-        };
-    let applicant_id = resolve(conn, "applicant", &application.applicant)?;
+    let applicant_id = resolve_person(tx, "applicant", &application.applicant)?;
     let co_applicant_id = match &application.co_applicant {
-        Some(p) => Some(resolve(conn, "co_applicant", p)?),
+        Some(p) => Some(resolve_person(tx, "co_applicant", p)?),
         None => None,
     };
     if co_applicant_id.as_deref() == Some(applicant_id.as_str()) {
@@ -177,17 +167,14 @@ fn insert_application(
             "must not be the applicant",
         )]));
     }
-    let year = time::today_in_sweden().format("%Y").to_string();
-    let serial = repo::next_receipt_number(conn, m, year.parse().unwrap_or(2026)).map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Contention
-        } else {
-            e.into()
-        }
-    })?;
+    let m = tx.municipality().to_owned();
+    let now = tx.now();
+    let year = chrono::Datelike::year(&tx.today());
+    let serial =
+        repo::next_receipt_number(tx.conn, &m, year).map_err(unique_or(AppError::Contention))?;
     let id = Uuid::now_v7().to_string();
     let row = ApplicationRow {
-        municipality: m.to_owned(),
+        municipality: m.clone(),
         id: id.clone(),
         receipt_number: format!("EB-{year}-{serial:06}"),
         applicant_id: applicant_id.clone(),
@@ -205,15 +192,15 @@ fn insert_application(
         .map_err(AppError::internal)?,
         message: application.message.clone(),
         status: Status::Received.as_str().to_owned(),
-        submitted_by: principal.subject.clone(),
-        submitted_role: principal.role.as_str().to_owned(),
+        submitted_by: tx.principal().subject.clone(),
+        submitted_role: tx.principal().role.as_str().to_owned(),
         received_at: now,
         version: 1,
         created_at: now,
         updated_at: now,
     };
     let item = |i: usize, direction: &str, kind: &str, amount| ItemRow {
-        municipality: m.to_owned(),
+        municipality: m.clone(),
         application_id: id.clone(),
         line_no: i as i32,
         direction: direction.to_owned(),
@@ -233,60 +220,20 @@ fn insert_application(
         .enumerate()
         .map(|(i, (direction, kind, amount))| item(i, direction, kind, amount))
         .collect();
-    repo::insert(conn, &row, &items)?;
-    new_events.push(NewEvent::new(m, EventType::ApplicationCreated, &id));
-    let view = if principal.role == Role::Eservice {
-        ApplicationView::Receipt
-    } else {
-        ApplicationView::Full
-    };
+    repo::insert(tx.conn, &row, &items)?;
+    tx.emit(EventType::ApplicationCreated, &id);
+    tx.about(&id, &applicant_id);
     let body = Application::new(row, items, None, view)?;
-    events::append(conn, &new_events, now)?;
-    audit_events.push(
-        AuditEvent::new(principal, request_id, "application.create", "application")
-            .municipality(m)
-            .about(&id, &applicant_id),
-    );
-    audit::append(conn, &audit_events)?;
-    Ok(StoredResponse {
-        status: 201,
-        location: Some(body.links.self_link.clone()),
-        body: serde_json::to_string(&body).map_err(AppError::internal)?,
-        replayed: false,
-    })
-}
-
-/// Audits a replayed answer: the stored application was sent again.
-fn audit_replay(
-    conn: &mut DbConn,
-    principal: &Principal,
-    request_id: &str,
-    municipality: &Municipality,
-    stored: &StoredResponse,
-) -> Result<(), AppError> {
-    let id = serde_json::from_str::<serde_json::Value>(&stored.body)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_owned))
-        .ok_or_else(|| AppError::internal("a stored answer without an id"))?;
-    let mut event = AuditEvent::new(principal, request_id, "application.replay", "application")
-        .municipality(municipality.as_str())
-        .resource(&id);
-    event.person_id = repo::find(conn, municipality.as_str(), &id)?.map(|row| row.applicant_id);
-    Ok(audit::append(conn, &[event])?)
+    StoredResponse::created(&body, Some(body.links.self_link.clone()))
 }
 
 /// Finds the person, or registers them when given by personal number with
-/// names. Returns the applicant id and whether they were registered now.
-fn resolve_person(
-    conn: &mut DbConn,
-    municipality: &str,
-    field: &str,
-    person: &PersonInput,
-    now: chrono::NaiveDateTime,
-) -> Result<(String, bool), AppError> {
+/// names (audited, and announced on the feed). Returns the applicant id.
+fn resolve_person(tx: &mut Tx, field: &str, person: &PersonInput) -> Result<String, AppError> {
+    let m = tx.municipality().to_owned();
     match person {
-        PersonInput::Existing(id) => match applicants::find(conn, municipality, id)? {
-            Some(row) => Ok((row.id, false)),
+        PersonInput::Existing(id) => match applicants::find(tx.conn, &m, id)? {
+            Some(row) => Ok(row.id),
             None => Err(AppError::Validation(vec![FieldError::new(
                 format!("{field}.id"),
                 "no applicant with this id in the municipality",
@@ -298,9 +245,9 @@ fn resolve_person(
             last_name,
         } => {
             if let Some(row) =
-                applicants::find_by_personal_number(conn, municipality, personal_number.as_str())?
+                applicants::find_by_personal_number(tx.conn, &m, personal_number.as_str())?
             {
-                return Ok((row.id, false));
+                return Ok(row.id);
             }
             let (Some(first_name), Some(last_name)) = (first_name, last_name) else {
                 let missing = [
@@ -330,43 +277,12 @@ fn resolve_person(
                 phone: None,
                 email: None,
             };
-            applicants::insert(
-                conn,
-                &applicants::ApplicantRow::new(municipality, &id, &new, now),
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::Contention
-                } else {
-                    e.into()
-                }
-            })?;
-            Ok((id, true))
+            let row = applicants::ApplicantRow::new(&m, &id, &new, tx.now());
+            applicants::insert(tx.conn, &row).map_err(unique_or(AppError::Contention))?;
+            tx.emit(EventType::ApplicantCreated, &id);
+            tx.record("applicant.create", "applicant", &id, &id);
+            Ok(id)
         }
-    }
-}
-
-/// Loads an application and applies gate 3 of the policy. A refusal is
-/// audited in the same transaction and returned as the inner error.
-pub(crate) fn visible_application(
-    conn: &mut DbConn,
-    principal: &Principal,
-    op: Operation,
-    event: &AuditEvent,
-    municipality: &str,
-    id: &str,
-) -> Result<Result<(ApplicationRow, ApplicationView), AppError>, AppError> {
-    let Some(row) = repo::find(conn, municipality, id)? else {
-        return audit::refused(conn, event, AppError::NotFound);
-    };
-    let relations = applicants::relations(conn, municipality, &row.applicant_id)?;
-    match policy::application_access(principal, op, &row.submitted_by, relations) {
-        Ok(view) => Ok(Ok((row, view))),
-        Err(refusal) => audit::refused(
-            conn,
-            &event.clone().about(&row.id, &row.applicant_id),
-            refusal,
-        ),
     }
 }
 
@@ -384,7 +300,6 @@ pub(crate) fn present(
 pub(crate) fn respond(status: StatusCode, application: &Application) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag(application.version)))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(application)
 }
 
@@ -410,34 +325,18 @@ pub(crate) fn respond(status: StatusCode, application: &Application) -> HttpResp
     security(("bearer" = []))
 )]
 pub async fn get_application(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<ApplicationPath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadApplication;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let id = parse_id(&path.id)?.to_string();
-    let event = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let application = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let (row, view) = match visible_application(
-                conn,
-                &principal,
-                op,
-                &event.clone().resource(&id),
-                municipality.as_str(),
-                &id,
-            )? {
-                Ok(found) => found,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let event = event.about(&id, &row.applicant_id);
-            let application = present(conn, row, view)?;
-            audit::append(conn, &[event])?;
-            Ok(Ok(application))
+    let application = caller
+        .transact(op, municipality, move |tx| {
+            let (row, view) = tx.load::<Application>(&id)?;
+            present(tx.conn, row, view)
         })
-        .await??;
+        .await?;
     Ok(respond(StatusCode::OK, &application))
 }
 
@@ -461,68 +360,62 @@ pub async fn get_application(
     security(("bearer" = []))
 )]
 pub async fn list_applications(
-    state: web::Data<AppState>,
-    principal: Principal,
-    request_id: RequestId,
+    caller: Caller,
     path: web::Path<MunicipalityPath>,
     query: web::Query<ApplicationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ListApplications;
-    let municipality = admit(&state, &principal, &request_id.0, op, &path.municipality).await?;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let status = match &query.status {
-        Some(s) => Some(
-            Status::parse(s)
-                .map_err(|e| parameter_error(&e, "status"))?
-                .as_str()
-                .to_owned(),
-        ),
-        None => None,
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| Status::parse(s).map_err(|e| parameter_error(&e, "status")))
+        .transpose()?;
+    let applicant_id = query
+        .applicant_id
+        .as_deref()
+        .map(|a| strict_uuid(a).ok_or_else(|| parameter_error("must be a UUID", "applicant_id")))
+        .transpose()?;
+    let (scope, submitted_by) = match policy::application_scope(&caller.principal) {
+        ApplicationScope::SubmittedBy(sub) => (None, Some(sub)),
+        ApplicationScope::Persons(scope) => (Some(scope), None),
     };
-    let applicant_id = match &query.applicant_id {
-        Some(a) => Some(
-            strict_uuid(a)
-                .ok_or_else(|| parameter_error("must be a UUID", "applicant_id"))?
-                .to_string(),
-        ),
-        None => None,
-    };
-    let portal = principal.role == Role::Eservice;
     let filter = ListFilter {
-        // The portal sees what it submitted; others the persons in their scope.
-        scope: (!portal).then(|| policy::person_scope(&principal)),
-        submitted_by: portal.then(|| principal.subject.clone()),
-        status,
-        applicant_id,
+        scope,
+        submitted_by,
+        status: status.map(|s| s.as_str().to_owned()),
+        applicant_id: applicant_id.map(|a| a.to_string()),
     };
-    let base = AuditEvent::of(&principal, &request_id.0, op).municipality(municipality.as_str());
-    let page = state
-        .write(principal.client_check(&request_id.0), move |conn| {
-            let m = municipality.as_str();
-            let mut audited = Vec::new();
+    let page = caller
+        .transact(op, municipality, move |tx| {
+            let m = tx.municipality().to_owned();
+            let principal = tx.principal().clone();
+            let mut read = Vec::new();
             let (items, next_cursor) = fill_page(
-                conn,
+                tx.conn,
                 after,
                 limit,
-                |conn, after, n| Ok(repo::page(conn, m, &filter, after, n)?),
+                |conn, after, n| Ok(repo::page(conn, &m, &filter, after, n)?),
                 |row| row.id.clone(),
                 |conn, row| {
-                    let relations = applicants::relations(conn, m, &row.applicant_id)?;
+                    let relations = applicants::relations(conn, &m, &row.applicant_id)?;
                     match policy::application_view(&principal, &row.submitted_by, relations) {
                         Some(view) => {
-                            audited.push(base.clone().about(&row.id, &row.applicant_id));
+                            read.push((row.id.clone(), row.applicant_id.clone()));
                             present(conn, row, view).map(Some)
                         }
                         None => Ok(None),
                     }
                 },
             )?;
-            audit::append(conn, &audited)?;
+            tx.without_own_record();
+            for (id, person) in &read {
+                tx.read(id, person);
+            }
             Ok(ApplicationPage { items, next_cursor })
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(page))
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -8,6 +8,10 @@ use utoipa::ToSchema;
 
 use crate::domain::FieldError;
 
+pub mod catalogue;
+
+pub use catalogue::ProblemType;
+
 /// Where every problem `type` URI starts. The rest is a stable slug.
 pub const PROBLEM_BASE: &str = "https://bistand.katrineholm.se/problems/";
 
@@ -121,7 +125,7 @@ pub enum AppError {
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
     #[error("method not allowed")]
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     /// An OAuth 2.0 token endpoint error (RFC 6749 §5.2).
     #[error("oauth error {code}: {detail}")]
     OAuth {
@@ -172,7 +176,7 @@ impl AppError {
             Self::PreconditionRequired,
             Self::PayloadTooLarge,
             Self::UnsupportedMediaType("application/json"),
-            Self::MethodNotAllowed("GET"),
+            Self::MethodNotAllowed("GET".into()),
             Self::OAuth {
                 code: "invalid_request",
                 detail: "",
@@ -212,47 +216,41 @@ impl AppError {
         }
     }
 
+    /// The problem type this error answers with, from the catalogue.
+    pub fn problem_type(&self) -> &'static ProblemType {
+        use catalogue as c;
+        match self {
+            Self::Unauthenticated { .. } => &c::Unauthenticated::TYPE,
+            Self::Forbidden(_) => &c::Forbidden::TYPE,
+            Self::NotFound => &c::NotFound::TYPE,
+            Self::Validation(_) => &c::ValidationFailed::TYPE,
+            Self::MalformedBody(_) => &c::MalformedBody::TYPE,
+            Self::InvalidParameter(_) => &c::InvalidParameter::TYPE,
+            Self::DuplicateApplicant => &c::DuplicateApplicant::TYPE,
+            Self::IdempotencyKeyRequired => &c::IdempotencyKeyRequired::TYPE,
+            Self::IdempotencyKeyReused => &c::IdempotencyKeyReused::TYPE,
+            Self::InvalidTransition(_) => &c::InvalidTransition::TYPE,
+            Self::NoGrantedDecision => &c::NoGrantedDecision::TYPE,
+            Self::PaymentSumNegative => &c::PaymentSumNegative::TYPE,
+            Self::PaymentExceedsGrant { .. } => &c::PaymentExceedsGrant::TYPE,
+            Self::ConsentRevoked => &c::ConsentRevoked::TYPE,
+            Self::Contention => &c::Contention::TYPE,
+            Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
+            Self::PreconditionRequired => &c::PreconditionRequired::TYPE,
+            Self::PayloadTooLarge => &c::PayloadTooLarge::TYPE,
+            Self::UnsupportedMediaType(_) => &c::UnsupportedMediaType::TYPE,
+            Self::MethodNotAllowed(_) => &c::MethodNotAllowed::TYPE,
+            Self::OAuth { code, .. } if *code == "invalid_client" => &c::OAuthInvalidClient::TYPE,
+            Self::OAuth { .. } => &c::OAuthError::TYPE,
+            Self::Unavailable(_) => &c::Unavailable::TYPE,
+            Self::Internal(_) => &c::InternalError::TYPE,
+        }
+    }
+
     /// The stable slug behind [`PROBLEM_BASE`], and the title.
     pub fn kind(&self) -> (&'static str, &'static str) {
-        match self {
-            Self::Unauthenticated { .. } => ("unauthenticated", "Authentication required"),
-            Self::Forbidden(_) => ("forbidden", "Forbidden"),
-            Self::NotFound => ("not-found", "Not found"),
-            Self::Validation(_) => ("validation-failed", "The request has invalid fields"),
-            Self::MalformedBody(_) => ("malformed-body", "The body is not valid JSON"),
-            Self::InvalidParameter(_) => ("invalid-parameter", "Invalid path or query parameter"),
-            Self::DuplicateApplicant => ("duplicate-applicant", "The applicant already exists"),
-            Self::IdempotencyKeyRequired => {
-                ("idempotency-key-required", "Idempotency-Key is required")
-            }
-            Self::IdempotencyKeyReused => (
-                "idempotency-key-reused",
-                "The Idempotency-Key was used with another request",
-            ),
-            Self::InvalidTransition(_) => (
-                "invalid-status-transition",
-                "The status does not allow this",
-            ),
-            Self::NoGrantedDecision => (
-                "no-granted-decision",
-                "The application has no granting decision",
-            ),
-            Self::PaymentSumNegative => ("payment-sum-negative", "The sum paid would be negative"),
-            Self::PaymentExceedsGrant { .. } => (
-                "payment-exceeds-grant",
-                "The sum paid would exceed what was granted",
-            ),
-            Self::ConsentRevoked => ("consent-revoked", "The consent is already revoked"),
-            Self::Contention => ("contention", "Busy; try again"),
-            Self::PreconditionFailed => ("precondition-failed", "The resource has changed"),
-            Self::PreconditionRequired => ("precondition-required", "If-Match is required"),
-            Self::PayloadTooLarge => ("payload-too-large", "The body is too large"),
-            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
-            Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
-            Self::OAuth { .. } => ("oauth-error", "The token request was refused"),
-            Self::Unavailable(_) => ("unavailable", "Service not ready"),
-            Self::Internal(_) => ("internal-error", "Internal server error"),
-        }
+        let t = self.problem_type();
+        (t.slug, t.title)
     }
 
     fn detail(&self) -> Option<String> {
@@ -269,11 +267,11 @@ impl AppError {
                     .into(),
             ),
             Self::IdempotencyKeyRequired => Some(
-                "submissions from the e-service need an Idempotency-Key header of 1-255 visible ASCII characters"
+                "send an Idempotency-Key header of 1-255 visible ASCII characters, unique per request"
                     .into(),
             ),
             Self::IdempotencyKeyReused => Some(
-                "this Idempotency-Key was first used with another body; use a new key for a new submission"
+                "this Idempotency-Key was first used with another body; use a new key for a new request"
                     .into(),
             ),
             Self::InvalidTransition(current) => Some(format!(
@@ -343,36 +341,8 @@ impl AppError {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::MalformedBody(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
-            Self::DuplicateApplicant
-            | Self::InvalidTransition(_)
-            | Self::NoGrantedDecision
-            | Self::PaymentSumNegative
-            | Self::PaymentExceedsGrant { .. }
-            | Self::ConsentRevoked => StatusCode::CONFLICT,
-            Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
-            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Contention => StatusCode::SERVICE_UNAVAILABLE,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::OAuth { code, .. } => {
-                if *code == "invalid_client" {
-                    StatusCode::UNAUTHORIZED
-                } else {
-                    StatusCode::BAD_REQUEST
-                }
-            }
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.problem_type().status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -392,7 +362,7 @@ impl ResponseError for AppError {
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
             Self::MethodNotAllowed(allow) => {
-                response.insert_header((header::ALLOW, *allow));
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             Self::OAuth {
                 basic_auth: true, ..
