@@ -182,7 +182,7 @@ impl Caller {
         F: FnOnce(&mut Tx) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let scope = tx::Scope::new(self, op, municipality);
+        let scope = self.scope(op, municipality);
         self.write(move |conn, pending| tx::run(conn, pending, &scope, work))
             .await
     }
@@ -200,7 +200,7 @@ impl Caller {
         F: Fn(&mut Tx) -> Result<T, AppError> + Send + Sync + 'static,
         T: Send + 'static,
     {
-        let scope = tx::Scope::new(self, op, municipality);
+        let scope = self.scope(op, municipality);
         let check = self.client_check();
         self.state
             .db
@@ -255,6 +255,16 @@ impl Caller {
                     .await
             }
         }
+    }
+
+    fn scope(&self, op: Operation, municipality: Municipality) -> tx::Scope {
+        tx::Scope::new(
+            self.principal.clone(),
+            self.request_id.clone(),
+            op,
+            municipality,
+            self.now(),
+        )
     }
 
     fn client_check(&self) -> ClientCheck {

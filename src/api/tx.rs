@@ -1,7 +1,7 @@
 //! One transaction per operation: the seam every resource plugs into.
 //!
 //! A handler parses its request, then hands its work to
-//! [`Caller::transact`](super::context::Caller::transact), which runs it with
+//! `Caller::transact` (in `api::context`), which runs it with
 //! a [`Tx`]. The work loads what it acts on with [`Tx::load`], which applies
 //! the policy (a refusal is audited and answered 404 or 403); it changes
 //! rows and names the feed events; and when it returns, the transaction
@@ -11,7 +11,6 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::context::Caller;
 use crate::auth::Principal;
 use crate::auth::policy::Operation;
 use crate::db::events::NewEvent;
@@ -60,14 +59,22 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn new(caller: &Caller, op: Operation, municipality: Municipality) -> Self {
+    /// `principal` does `op` in `municipality`, in the request
+    /// `request_id`, at `now` (`today` in Sweden).
+    pub fn new(
+        principal: Principal,
+        request_id: String,
+        op: Operation,
+        municipality: Municipality,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
-            principal: caller.principal.clone(),
-            request_id: caller.request_id.clone(),
+            principal,
+            request_id,
             op,
             municipality,
-            now: caller.now(),
-            today: caller.today(),
+            now,
+            today: crate::domain::time::today_in_sweden(now),
         }
     }
 }

@@ -3,62 +3,19 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::domain::FieldError;
 
 pub mod catalogue;
+mod problem;
+mod redact;
 
 pub use catalogue::ProblemType;
+pub use problem::{InvalidParam, Problem};
+pub use redact::redact_digits;
 
 /// Where every problem `type` URI starts. The rest is a stable slug.
 pub const PROBLEM_BASE: &str = "https://bistand.katrineholm.se/problems/";
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// Stable URI naming the kind of problem; clients branch on this, never on `detail`.
-    #[serde(rename = "type")]
-    #[schema(example = "https://bistand.katrineholm.se/problems/not-found")]
-    pub problem_type: String,
-    /// Short summary of the kind of problem.
-    pub title: String,
-    /// HTTP status code, repeated for convenience.
-    pub status: u16,
-    /// Human-readable explanation of this occurrence. Never holds a personal number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// The fields that broke a rule, each named by its JSON path.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invalid_params: Option<Vec<InvalidParam>>,
-    /// OAuth 2.0 error code (RFC 6749 §5.2), on answers from `/oauth/token` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The status the resource is in, on state conflicts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_status: Option<String>,
-}
-
-/// One bad field in a request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvalidParam {
-    /// JSON path of the field (`address.postal_code`), or the name of a path or query parameter.
-    #[schema(example = "personal_number")]
-    pub name: String,
-    /// What is wrong with it.
-    #[schema(example = "the check digit does not match (Luhn)")]
-    pub reason: String,
-}
-
-impl From<FieldError> for InvalidParam {
-    fn from(e: FieldError) -> Self {
-        Self {
-            name: e.name,
-            reason: e.reason,
-        }
-    }
-}
 
 /// Everything that can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
@@ -390,45 +347,6 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
-/// Replaces every run that could be a personal number (ten or more digits,
-/// with `-`, `+` or spaces among them) by `***`, so that text from outside
-/// (a parser's message, a database error) can be shown or logged without
-/// carrying one. Shorter numbers, such as the example month `2026-11` in a
-/// message, are kept.
-pub fn redact_digits(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let start = i;
-            let mut digits = 0;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit() || matches!(chars[i], '-' | '+' | ' '))
-            {
-                if chars[i].is_ascii_digit() {
-                    digits += 1;
-                }
-                i += 1;
-            }
-            let run: String = chars[start..i].iter().collect();
-            if digits >= 10 {
-                out.push_str("***");
-                // keep a trailing separator that belonged to the sentence
-                if run.ends_with(' ') {
-                    out.push(' ');
-                }
-            } else {
-                out.push_str(&run);
-            }
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,17 +357,5 @@ mod tests {
         for (i, e) in all.iter().enumerate() {
             assert_eq!(e.ordinal(), i, "{e:?}");
         }
-    }
-
-    #[test]
-    fn redaction_hides_long_digit_runs_and_keeps_short_ones() {
-        assert_eq!(
-            redact_digits("invalid value: \"19121212-1212\" at line 1 column 30"),
-            "invalid value: \"***\" at line 1 column 30"
-        );
-        assert_eq!(redact_digits("1912 1212 1212 end"), "*** end");
-        assert_eq!(redact_digits("line 12"), "line 12");
-        assert_eq!(redact_digits("such as 2026-11"), "such as 2026-11");
-        assert_eq!(redact_digits("121212-1212"), "***");
     }
 }

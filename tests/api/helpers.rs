@@ -419,3 +419,9 @@ impl TestApp {
         counts
     }
 }
+
+/// The body of a 201, after checking the status.
+pub async fn created(response: reqwest::Response, backend: &str) -> Value {
+    assert_eq!(response.status(), 201, "[{backend}] submit");
+    response.json().await.unwrap()
+}

@@ -1,0 +1,143 @@
+//! What the e-service portal sees of what it submitted.
+
+use bistand::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_dates_and_applicant() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let portal = app.token(Role::Eservice);
+        let mine = created(
+            app.submit(&portal, Some("k-1"), &application_body(TOLVAN))
+                .await,
+            b,
+        )
+        .await;
+        assert_eq!(mine["view"], "receipt", "[{b}]");
+        assert!(mine["applicant_id"].is_string(), "[{b}]");
+        for hidden in [
+            "co_applicant_id",
+            "incomes",
+            "expenses",
+            "children",
+            "message",
+            "reasons_for_need",
+            "decision",
+        ] {
+            assert!(
+                mine.get(hidden).is_none(),
+                "[{b}] {hidden} must not reach the portal"
+            );
+        }
+        let caseworkers = created(
+            app.submit(&app.token(Role::Caseworker), None, &application_body(ERIK))
+                .await,
+            b,
+        )
+        .await;
+
+        let path = |v: &Value| format!("/api/v1/0483/applications/{}", v["id"].as_str().unwrap());
+        let read: Value = app.get(&path(&mine), &portal).await.json().await.unwrap();
+        assert_eq!(read, mine, "[{b}]");
+        assert_problem(
+            app.get(&path(&caseworkers), &portal).await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+        let page: Value = app
+            .get("/api/v1/0483/applications", &portal)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            page["items"].as_array().unwrap().len(),
+            1,
+            "[{b}] only its own"
+        );
+
+        let id = mine["id"].as_str().unwrap();
+        assert_problem(
+            app.act(id, "investigation", &portal, Some("\"1\""), None)
+                .await,
+            403,
+            "forbidden",
+            b,
+        )
+        .await;
+        let response = app.act(id, "withdraw", &portal, Some("\"1\""), None).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "[{b}] the portal may withdraw its own"
+        );
+        for role in [Role::Analyst, Role::Auditor, Role::Admin] {
+            assert_problem(
+                app.get(&path(&mine), &app.token(role)).await,
+                403,
+                "forbidden",
+                b,
+            )
+            .await;
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessment() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let portal = app.token(Role::Eservice);
+        let cs = app.token(Role::CaseSystem);
+        let mine: Value = app
+            .submit(&portal, Some("d-1"), &application_body(TOLVAN))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = mine["id"].as_str().unwrap();
+        let path = format!("/api/v1/0483/applications/{id}");
+        let read: Value = app.get(&path, &portal).await.json().await.unwrap();
+        assert!(
+            read.get("decision_notice").is_none(),
+            "[{b}] not decided yet"
+        );
+
+        assert_eq!(
+            app.act(id, "investigation", &cs, Some("\"1\""), None)
+                .await
+                .status(),
+            200
+        );
+        let partial = json!({ "outcome": "partially_granted", "amount": "5000.00",
+            "reason": "Hyran överstiger skälig nivå för orten.", "work_capacity_percent": 50,
+            "support_month": current_month() });
+        assert_eq!(
+            app.act(id, "decision", &cs, Some("\"2\""), Some(&partial))
+                .await
+                .status(),
+            200
+        );
+
+        let read: Value = app.get(&path, &portal).await.json().await.unwrap();
+        let notice = &read["decision_notice"];
+        assert_eq!(notice["outcome"], "partially_granted", "[{b}]");
+        assert_eq!(notice["amount"], "5000.00", "[{b}]");
+        assert_eq!(notice["support_month"], current_month(), "[{b}]");
+        assert_eq!(
+            notice["reason"], "Hyran överstiger skälig nivå för orten.",
+            "[{b}]"
+        );
+        assert!(notice["decided_at"].is_string(), "[{b}]");
+        assert!(
+            notice.get("work_capacity_percent").is_none(),
+            "[{b}] no assessment"
+        );
+        assert!(read.get("decision").is_none(), "[{b}] not the case view");
+    }
+}
