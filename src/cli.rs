@@ -46,6 +46,22 @@ fn unit_parser() -> impl TypedValueParser<Value = Unit> {
         .try_map(|s| s.parse::<Unit>())
 }
 
+/// Who a token, or an API client's tokens, speak for.
+#[derive(Debug, clap::Args)]
+struct CallerArgs {
+    /// The role the token carries (for API clients usually eservice,
+    /// case_system or analyst).
+    #[arg(long, value_parser = role_parser())]
+    role: Role,
+    /// The municipalities it serves: SCB codes, comma-separated, such as
+    /// 0483 (Katrineholm) or 0483,0428 (and Vingåker).
+    #[arg(long, value_delimiter = ',', required = true)]
+    municipality: Vec<String>,
+    /// The caller's organisation (default: the role's own).
+    #[arg(long, value_parser = unit_parser())]
+    unit: Option<Unit>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP service (creates the data folder, the database and the
@@ -69,16 +85,8 @@ enum Command {
     /// Print one signed development token on stdout, signed with the key in
     /// the data folder (which `serve` or `migrate` creates).
     Token {
-        /// The role the token carries.
-        #[arg(long, value_parser = role_parser())]
-        role: Role,
-        /// The municipalities the token serves: SCB codes, comma-separated,
-        /// such as 0483 (Katrineholm) or 0483,0428 (and Vingåker).
-        #[arg(long, value_delimiter = ',', required = true)]
-        municipality: Vec<String>,
-        /// The caller's organisation (default: the role's own).
-        #[arg(long, value_parser = unit_parser())]
-        unit: Option<Unit>,
+        #[command(flatten)]
+        caller: CallerArgs,
         /// The subject (`sub`); by default `dev-<role>`.
         #[arg(long)]
         sub: Option<String>,
@@ -106,15 +114,8 @@ enum Command {
 enum ClientAction {
     /// Register a client; prints its id and secret (the secret only this once).
     Add {
-        /// The role the client's tokens carry, usually eservice, case_system or analyst.
-        #[arg(long, value_parser = role_parser())]
-        role: Role,
-        /// The municipalities the client serves: SCB codes, comma-separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        municipality: Vec<String>,
-        /// The client's organisation (default: the role's own).
-        #[arg(long, value_parser = unit_parser())]
-        unit: Option<Unit>,
+        #[command(flatten)]
+        caller: CallerArgs,
         /// A name to recognise the client by, such as treserva.
         #[arg(long, default_value = "")]
         name: String,
@@ -181,9 +182,12 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Token {
-            role,
-            municipality,
-            unit,
+            caller:
+                CallerArgs {
+                    role,
+                    municipality,
+                    unit,
+                },
             sub,
             ttl,
         } => {
@@ -298,9 +302,12 @@ fn client(storage: &StorageSettings, action: ClientAction) -> anyhow::Result<()>
     let db = Db::open_existing(storage)?;
     match action {
         ClientAction::Add {
-            role,
-            municipality,
-            unit,
+            caller:
+                CallerArgs {
+                    role,
+                    municipality,
+                    unit,
+                },
             name,
         } => {
             let municipalities = municipalities(&municipality)?;

@@ -7,7 +7,6 @@ use crate::auth::policy::Operation;
 use crate::db::audit;
 use crate::domain::audit::Verification;
 use crate::error::AppError;
-use crate::error::catalogue::*;
 
 /// Verify the audit log's hash chain.
 ///
@@ -20,8 +19,6 @@ use crate::error::catalogue::*;
     operation_id = "verify_audit_log",
     responses(
         (status = 200, description = "The result of the walk", body = Verification),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
     ),
     security(("bearer" = []))
 )]

@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::applicants::model::{Applicant, required};
@@ -11,7 +11,7 @@ use super::context::Caller;
 use super::formats::Purpose;
 use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
-use super::params::{ApplicantPath, IdempotencyKeyHeader};
+use super::params::{IdempotencyKeyHeader, ResourcePath};
 use super::parse_id;
 use super::tx::Tx;
 use crate::auth::policy::{self, Operation};
@@ -88,18 +88,6 @@ pub struct ConsentList {
     pub items: Vec<Consent>,
 }
 
-/// The path of one consent.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ConsentPath {
-    /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
-    pub municipality: String,
-    /// The consent's id.
-    #[param(format = Uuid)]
-    pub id: String,
-}
-
 /// Whether the caller may record or revoke consents of this person: the
 /// portal only for the applicant it submitted for (the policy's rule, asked
 /// of the database here). A refusal is audited and answered 404.
@@ -136,26 +124,19 @@ fn act_for(tx: &mut Tx, applicant_id: &str) -> Result<(), AppError> {
     path = "/api/v1/{municipality}/applicants/{id}/consents",
     tag = "consents",
     operation_id = "create_consent",
-    params(ApplicantPath, IdempotencyKeyHeader),
+    params(ResourcePath, IdempotencyKeyHeader),
     request_body(content = ConsentBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Recorded", body = Consent,
          headers(("ETag" = String, description = "The version, for If-Match"),
                  ("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
-        (status = 400, response = MalformedBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     ),
     security(("bearer" = []))
 )]
 pub async fn create_consent(
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<ApplicantPath>,
+    path: web::Path<ResourcePath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::CreateConsent;
@@ -166,7 +147,7 @@ pub async fn create_consent(
     let now = caller.now();
     let new = body.check(|b| new_consent(b, now))?;
     let stored = caller
-        .transact_retrying(op, municipality, move |tx| {
+        .transact(op, municipality, move |tx| {
             idempotency::once(tx, key.as_ref(), "consent.replay", |tx| {
                 tx.about_person(&applicant_id);
                 if applicants::find(tx.conn, tx.municipality(), &applicant_id)?.is_none() {
@@ -260,19 +241,15 @@ fn new_consent(body: &ConsentBody, now: DateTime<Utc>) -> Result<NewConsent, App
     path = "/api/v1/{municipality}/applicants/{id}/consents",
     tag = "consents",
     operation_id = "list_consents",
-    params(ApplicantPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "The consents", body = ConsentList),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
 pub async fn list_consents(
     caller: Caller,
-    path: web::Path<ApplicantPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadConsents;
     let municipality = caller.admit(op, &path.municipality).await?;
@@ -299,20 +276,16 @@ pub async fn list_consents(
     path = "/api/v1/{municipality}/consents/{id}/revoke",
     tag = "consents",
     operation_id = "revoke_consent",
-    params(ConsentPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "Revoked", body = Consent),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = ConsentRevoked),
     ),
     security(("bearer" = []))
 )]
 pub async fn revoke_consent(
     caller: Caller,
-    path: web::Path<ConsentPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::RevokeConsent;
     let municipality = caller.admit(op, &path.municipality).await?;

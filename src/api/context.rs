@@ -171,26 +171,10 @@ impl Caller {
     /// Runs `op`'s work in one transaction in `municipality` (see [`Tx`]):
     /// the work loads what it acts on through the policy, and the
     /// transaction records the audit trail, the feed events and every
-    /// refusal.
+    /// refusal. Work that collides with a concurrent request (over an
+    /// `Idempotency-Key`, or a number from a series) is run again in a new
+    /// transaction, a few times.
     pub async fn transact<T, F>(
-        &self,
-        op: Operation,
-        municipality: Municipality,
-        work: F,
-    ) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut Tx) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let scope = self.scope(op, municipality);
-        self.write(move |conn, pending| tx::run(conn, pending, &scope, work))
-            .await
-    }
-
-    /// [`Caller::transact`] for work that may be run again when concurrent
-    /// requests collide (it takes an `Idempotency-Key`, or a number from a
-    /// series).
-    pub async fn transact_retrying<T, F>(
         &self,
         op: Operation,
         municipality: Municipality,
@@ -204,11 +188,9 @@ impl Caller {
         let check = self.client_check();
         self.state
             .db
-            .write_retrying(move |conn, pending| {
-                if let Some(refusal) = refused(conn, pending, &check)? {
-                    return Err(refusal);
-                }
-                tx::run(conn, pending, &scope, &work)
+            .write_retrying(move |conn, pending| match refused(conn, pending, &check)? {
+                Some(refusal) => Err(refusal),
+                None => tx::run(conn, pending, &scope, &work),
             })
             .await
     }

@@ -12,7 +12,6 @@ use crate::auth::policy::Operation;
 use crate::db::{events, stored};
 use crate::domain::event::{EventType, ResourceKind};
 use crate::error::AppError;
-use crate::error::catalogue::*;
 
 /// Where to resume.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,10 +65,6 @@ pub struct EventPage {
     params(MunicipalityPath, FeedQuery),
     responses(
         (status = 200, description = "The next events", body = EventPage),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]

@@ -20,14 +20,15 @@ pub struct MunicipalityPath {
     pub municipality: String,
 }
 
-/// The path of one applicant.
+/// The path of one resource of a municipality: an applicant, an
+/// application or a consent.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-pub struct ApplicantPath {
+pub struct ResourcePath {
     /// SCB municipality code, one of the token's `municipalities`.
     #[param(example = "0483", pattern = r"^[0-9]{4}$")]
     pub municipality: String,
-    /// The applicant's id.
+    /// The id of the resource the path names.
     #[param(format = Uuid)]
     pub id: String,
 }

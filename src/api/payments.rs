@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::applications::ApplicationPath;
 use super::applications::view::Application;
 use super::context::Caller;
 use super::formats::{Month as MonthText, Reasons, SignedSek};
 use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
+use super::params::ResourcePath;
 use super::params::{MunicipalityPath, RequiredIdempotencyKeyHeader, strict_uuid};
 use super::parse_id;
 use super::tx::Tx;
@@ -203,15 +203,7 @@ fn new_payment(body: &PaymentBody, today: NaiveDate) -> Result<NewPayment, AppEr
     responses(
         (status = 201, description = "Recorded", body = Payment,
          headers(("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
-        (status = 400, response = IdempotencyKeyRequired),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = NoGrantedDecision),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 503, response = Contention),
     ),
     security(("bearer" = []))
 )]
@@ -228,7 +220,7 @@ pub async fn create_payment(
     let today = caller.today();
     let payment = body.check(|b| new_payment(b, today))?;
     let stored = caller
-        .transact_retrying(op, municipality, move |tx| {
+        .transact(op, municipality, move |tx| {
             idempotency::once(tx, key.as_ref(), "payment.replay", |tx| pay(tx, &payment))
         })
         .await?;
@@ -314,19 +306,15 @@ fn granted_ore(tx: &mut Tx, application_id: &str) -> Result<i64, AppError> {
     path = "/api/v1/{municipality}/applications/{id}/payments",
     tag = "applications",
     operation_id = "list_payments",
-    params(ApplicationPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "The payments, oldest first", body = PaymentList),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
 pub async fn list_payments(
     caller: Caller,
-    path: web::Path<ApplicationPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadPayments;
     let municipality = caller.admit(op, &path.municipality).await?;

@@ -3,10 +3,15 @@
 use super::{FieldError, PersonalNumber};
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Address {
+    /// Street and number.
+    #[schema(example = "Storgatan 1")]
     pub street: String,
+    /// Five digits.
+    #[schema(example = "64130")]
     pub postal_code: String,
+    #[schema(example = "Katrineholm")]
     pub city: String,
 }
 

@@ -196,25 +196,17 @@ pub(super) fn add(document: &mut serde_json::Value) {
             .iter()
             .map(|(p, e)| ((*p).to_owned(), serde_json::Value::from(*e)))
             .collect();
-        let Some(paths) = document["paths"].as_object_mut() else {
-            return;
-        };
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for op in item.values_mut() {
-                if op["operationId"] == *from
-                    && let Some(response) = op["responses"][*status].as_object_mut()
-                {
-                    let links = response
-                        .entry("links")
-                        .or_insert_with(|| serde_json::json!({}));
-                    links[*name] = serde_json::json!({
-                        "operationId": to,
-                        "parameters": parameters,
-                    });
-                }
+        for op in super::operations_mut(document) {
+            if op["operationId"] == *from
+                && let Some(response) = op["responses"][*status].as_object_mut()
+            {
+                let links = response
+                    .entry("links")
+                    .or_insert_with(|| serde_json::json!({}));
+                links[*name] = serde_json::json!({
+                    "operationId": to,
+                    "parameters": parameters.clone(),
+                });
             }
         }
     }

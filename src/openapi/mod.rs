@@ -103,20 +103,24 @@ pub fn document() -> serde_json::Value {
     document
 }
 
+/// Every operation object of the document.
+fn operations_mut(
+    document: &mut serde_json::Value,
+) -> impl Iterator<Item = &mut serde_json::Value> {
+    document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+}
+
 /// Says of every operation without security that it needs none (an empty
 /// security requirement), so no operation leaves it unsaid.
 fn mark_public(document: &mut serde_json::Value) {
-    let Some(paths) = document["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths
-        .values_mut()
-        .filter_map(serde_json::Value::as_object_mut)
-    {
-        for op in item.values_mut() {
-            if op.get("security").is_none() {
-                op["security"] = serde_json::json!([{}]);
-            }
+    for op in operations_mut(document) {
+        if op.get("security").is_none() {
+            op["security"] = serde_json::json!([{}]);
         }
     }
 }

@@ -7,22 +7,18 @@ use serde_json::json;
 use crate::error::catalogue;
 
 /// Problem types an operation answers beyond those its handler's annotation
-/// names (an annotation holds one response per status):
-/// `(operation, status, problem response)`.
+/// and its shape name: `(operation, status, problem type)`.
 const MORE: &[(&str, &str, &str)] = &[
-    ("create_application", "422", "IdempotencyKeyReused"),
-    ("create_consent", "400", "IdempotencyKeyRequired"),
-    ("create_consent", "422", "IdempotencyKeyReused"),
-    ("create_consent", "503", "Contention"),
     ("create_payment", "409", "PaymentSumNegative"),
     ("create_payment", "409", "PaymentExceedsGrant"),
-    ("create_payment", "422", "IdempotencyKeyReused"),
-    ("create_payment", "400", "MalformedBody"),
 ];
 
 /// Problem types that follow from an operation's shape: a body can be
-/// malformed, too large, of another media type or invalid; a path or query
-/// parameter can be malformed.
+/// malformed, too large, of another media type or invalid; a parameter can
+/// be malformed; a token can be missing or lack the role; a municipality or
+/// an id can name nothing visible; `If-Match` can be missing or stale; an
+/// `Idempotency-Key` can be missing or reused, and its retries collide; and
+/// anything that reads the database can fail inside or find it unavailable.
 fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
     let mut implied = Vec::new();
     if op.get("requestBody").is_some() {
@@ -34,19 +30,39 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
         ]);
     }
     let parameters = op["parameters"].as_array().cloned().unwrap_or_default();
+    let has = |place: &str, name: &str| {
+        parameters
+            .iter()
+            .any(|p| p["in"] == place && p["name"] == name)
+    };
     if parameters
         .iter()
         .any(|p| p["in"] == "query" || (p["in"] == "path" && p["name"] != "municipality"))
     {
         implied.push(("400", "InvalidParameter"));
     }
-    // Every operation that reads the database can fail inside, or find it
-    // unreachable or its write queue full.
     let secured = op["security"]
         .as_array()
         .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
     if secured {
+        implied.extend([("401", "Unauthenticated"), ("403", "Forbidden")]);
+        if parameters.iter().any(|p| p["in"] == "path") {
+            implied.push(("404", "NotFound"));
+        }
         implied.extend([("500", "InternalError"), ("503", "Unavailable")]);
+    }
+    if has("header", "If-Match") {
+        implied.extend([
+            ("412", "PreconditionFailed"),
+            ("428", "PreconditionRequired"),
+        ]);
+    }
+    if has("header", "Idempotency-Key") {
+        implied.extend([
+            ("400", "IdempotencyKeyRequired"),
+            ("422", "IdempotencyKeyReused"),
+            ("503", "Contention"),
+        ]);
     }
     implied
 }
@@ -57,14 +73,8 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
 /// handlers' annotations point at are folded in and removed.
 pub(super) fn inline(document: &mut serde_json::Value) {
     let mut used = std::collections::BTreeMap::new();
-    let Some(paths) = document["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for op in item.values_mut() {
+    {
+        for op in super::operations_mut(document) {
             let id = op["operationId"].as_str().unwrap_or_default().to_owned();
             let mut by_status: std::collections::BTreeMap<String, Vec<String>> = Default::default();
             if let Some(answers) = op["responses"].as_object() {

@@ -11,7 +11,7 @@ use crate::api::applications::present;
 use crate::api::applications::view::Application;
 use crate::api::consents::Consent;
 use crate::api::context::Caller;
-use crate::api::params::ApplicantPath;
+use crate::api::params::ResourcePath;
 use crate::api::parse_id;
 use crate::api::payments::Payment;
 use crate::auth::policy::{ApplicationView, Operation, PersonView};
@@ -19,7 +19,6 @@ use crate::db::applications::{self, ListFilter};
 use crate::db::{audit as audit_rows, consents, stored};
 use crate::domain::audit::Outcome;
 use crate::error::AppError;
-use crate::error::catalogue::*;
 
 /// One access to the person's data, from the audit log.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,19 +55,15 @@ pub struct RegisterExtract {
     path = "/api/v1/{municipality}/applicants/{id}/export",
     tag = "applicants",
     operation_id = "export_applicant",
-    params(ApplicantPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "The extract", body = RegisterExtract),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
 pub async fn export_applicant(
     caller: Caller,
-    path: web::Path<ApplicantPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ExportApplicant;
     let municipality = caller.admit(op, &path.municipality).await?;

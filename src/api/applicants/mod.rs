@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::context::Caller;
 use super::json::JsonBody;
 use super::params::{
-    ApplicantPath, IfMatchHeader, ListQuery, MunicipalityPath, decode_cursor, etag, fill_page,
+    IfMatchHeader, ListQuery, MunicipalityPath, ResourcePath, decode_cursor, etag, fill_page,
     if_match, page_limit,
 };
 use super::parse_id;
@@ -80,14 +80,7 @@ fn respond(status: StatusCode, applicant: &Applicant) -> HttpResponse {
         (status = 201, description = "Registered", body = Applicant,
          headers(("Location" = String, description = "The new applicant's URL"),
                  ("ETag" = String, description = "The version, for If-Match"))),
-        (status = 400, response = MalformedBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = DuplicateApplicant),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     ),
     security(("bearer" = []))
 )]
@@ -133,20 +126,16 @@ pub async fn create_applicant(
     path = "/api/v1/{municipality}/applicants/{id}",
     tag = "applicants",
     operation_id = "get_applicant",
-    params(ApplicantPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "The applicant", body = Applicant,
          headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
 pub async fn get_applicant(
     caller: Caller,
-    path: web::Path<ApplicantPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadApplicant;
     let municipality = caller.admit(op, &path.municipality).await?;
@@ -170,29 +159,20 @@ pub async fn get_applicant(
     tag = "applicants",
     operation_id = "patch_applicant",
     params(
-        ApplicantPath,
+        ResourcePath,
         IfMatchHeader,
     ),
     request_body(content = ApplicantPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed applicant", body = Applicant,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 400, response = MalformedBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 428, response = PreconditionRequired),
     ),
     security(("bearer" = []))
 )]
 pub async fn patch_applicant(
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<ApplicantPath>,
+    path: web::Path<ResourcePath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::UpdateApplicant;
@@ -241,10 +221,6 @@ pub async fn patch_applicant(
     params(MunicipalityPath, ListQuery),
     responses(
         (status = 200, description = "One page", body = ApplicantPage),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -258,7 +234,9 @@ pub async fn list_applicants(
     let limit = page_limit(query.limit, 25, 100)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let page = caller
-        .transact(op, municipality, move |tx| list_page(tx, after, limit))
+        .transact(op, municipality, move |tx| {
+            list_page(tx, after.clone(), limit)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -304,13 +282,6 @@ fn list_page(tx: &mut Tx, after: Option<String>, limit: i64) -> Result<Applicant
     responses(
         (status = 200, description = "The applicant", body = Applicant,
          headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 400, response = MalformedBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     ),
     security(("bearer" = []))
 )]

@@ -10,22 +10,9 @@ use crate::api::formats::{
 };
 use crate::auth::policy::PersonView;
 use crate::db::applicants::ApplicantRow;
-use crate::domain::applicant::{self as rules, ApplicantChanges, Checker, NewApplicant};
+use crate::domain::applicant::{self as rules, Address, ApplicantChanges, Checker, NewApplicant};
 use crate::domain::{PersonalNumber, Sex};
 use crate::error::AppError;
-
-/// A postal address.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Address {
-    /// Street and number.
-    #[schema(example = "Storgatan 1")]
-    pub street: String,
-    /// Five digits.
-    #[schema(example = "64130")]
-    pub postal_code: String,
-    #[schema(example = "Katrineholm")]
-    pub city: String,
-}
 
 /// A postal address to record.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -164,11 +151,7 @@ impl Applicant {
     /// The applicant as `view` may see them.
     pub fn new(row: ApplicantRow, view: PersonView) -> Self {
         let show_contact = !row.protected_identity || view.shows_protected_contact();
-        let address = row.address().filter(|_| show_contact).map(|a| Address {
-            street: a.street,
-            postal_code: a.postal_code,
-            city: a.city,
-        });
+        let address = row.address().filter(|_| show_contact);
         let personal_number = PersonalNumber::from_stored(row.personal_number);
         Self {
             links: ApplicantLinks {

@@ -5,9 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::decision::{DecisionBody, NewDecision, new_decision};
 use super::view::Application;
-use super::{ApplicationPath, present, respond};
+use super::{present, respond};
 use crate::api::context::Caller;
 use crate::api::json::JsonBody;
+use crate::api::params::ResourcePath;
 use crate::api::params::{IfMatch, IfMatchHeader, if_match};
 use crate::api::parse_id;
 use crate::auth::policy::Operation;
@@ -24,7 +25,7 @@ use crate::error::catalogue::*;
 async fn act(
     req: &HttpRequest,
     caller: &Caller,
-    path: &ApplicationPath,
+    path: &ResourcePath,
     (op, action): (Operation, Action),
     decision_body: Option<&JsonBody>,
 ) -> Result<HttpResponse, AppError> {
@@ -102,23 +103,17 @@ async fn act(
     path = "/api/v1/{municipality}/applications/{id}/investigation",
     tag = "applications",
     operation_id = "start_investigation",
-    params(ApplicationPath, IfMatchHeader),
+    params(ResourcePath, IfMatchHeader),
     responses(
         (status = 200, description = "Under investigation", body = Application),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = InvalidTransition),
-        (status = 412, response = PreconditionFailed),
-        (status = 428, response = PreconditionRequired),
     ),
     security(("bearer" = []))
 )]
 pub async fn start_investigation(
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<ApplicationPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = (
         Operation::InvestigateApplication,
@@ -135,23 +130,17 @@ pub async fn start_investigation(
     path = "/api/v1/{municipality}/applications/{id}/withdraw",
     tag = "applications",
     operation_id = "withdraw_application",
-    params(ApplicationPath, IfMatchHeader),
+    params(ResourcePath, IfMatchHeader),
     responses(
         (status = 200, description = "Withdrawn", body = Application),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = InvalidTransition),
-        (status = 412, response = PreconditionFailed),
-        (status = 428, response = PreconditionRequired),
     ),
     security(("bearer" = []))
 )]
 pub async fn withdraw_application(
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<ApplicationPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = (Operation::WithdrawApplication, Action::Withdraw);
     act(&req, &caller, &path, op, None).await
@@ -166,27 +155,18 @@ pub async fn withdraw_application(
     path = "/api/v1/{municipality}/applications/{id}/decision",
     tag = "applications",
     operation_id = "decide_application",
-    params(ApplicationPath, IfMatchHeader),
+    params(ResourcePath, IfMatchHeader),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Decided; the decision is embedded", body = Application),
-        (status = 400, response = MalformedBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = InvalidTransition),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 428, response = PreconditionRequired),
     ),
     security(("bearer" = []))
 )]
 pub async fn decide_application(
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<ApplicationPath>,
+    path: web::Path<ResourcePath>,
     body: JsonBody,
 ) -> Result<HttpResponse, AppError> {
     let op = (Operation::DecideApplication, Action::Decide);

@@ -15,7 +15,8 @@ use super::context::Caller;
 use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::{
-    IdempotencyKeyHeader, MunicipalityPath, decode_cursor, etag, fill_page, page_limit, strict_uuid,
+    IdempotencyKeyHeader, MunicipalityPath, ResourcePath, decode_cursor, etag, fill_page,
+    page_limit, strict_uuid,
 };
 use super::tx::{Resource, Tx};
 use super::{parameter_error, parse_id};
@@ -29,21 +30,8 @@ use crate::domain::application::Status;
 use crate::domain::event::EventType;
 use crate::domain::{FieldError, money};
 use crate::error::AppError;
-use crate::error::catalogue::*;
 use intake::{NewApplication, NewApplicationBody, PersonInput, new_application};
 use view::{Application, ApplicationPage};
-
-/// The path of one application.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ApplicationPath {
-    /// SCB municipality code, one of the token's `municipalities`.
-    #[param(example = "0483", pattern = r"^[0-9]{4}$")]
-    pub municipality: String,
-    /// The application's id.
-    #[param(format = Uuid)]
-    pub id: String,
-}
 
 /// Paging and filters of the application list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -115,14 +103,6 @@ impl Resource for Application {
          headers(("Location" = String, description = "The application's URL"),
                  ("ETag" = String, description = "The version, for If-Match"),
                  ("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
-        (status = 400, response = IdempotencyKeyRequired),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 503, response = Contention),
     ),
     security(("bearer" = []))
 )]
@@ -140,7 +120,7 @@ pub async fn create_application(
     let application = body.check(|b: &NewApplicationBody| new_application(b, portal, today))?;
     let view = policy::submitted_view(&caller.principal);
     let stored = caller
-        .transact_retrying(op, municipality, move |tx| {
+        .transact(op, municipality, move |tx| {
             idempotency::once(tx, key.as_ref(), "application.replay", |tx| {
                 insert_application(tx, &application, view)
             })
@@ -313,20 +293,16 @@ pub(crate) fn respond(status: StatusCode, application: &Application) -> HttpResp
     path = "/api/v1/{municipality}/applications/{id}",
     tag = "applications",
     operation_id = "get_application",
-    params(ApplicationPath),
+    params(ResourcePath),
     responses(
         (status = 200, description = "The application", body = Application,
          headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
 pub async fn get_application(
     caller: Caller,
-    path: web::Path<ApplicationPath>,
+    path: web::Path<ResourcePath>,
 ) -> Result<HttpResponse, AppError> {
     let op = Operation::ReadApplication;
     let municipality = caller.admit(op, &path.municipality).await?;
@@ -352,10 +328,6 @@ pub async fn get_application(
     params(MunicipalityPath, ApplicationQuery),
     responses(
         (status = 200, description = "One page", body = ApplicationPage),
-        (status = 400, response = InvalidParameter),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -395,7 +367,7 @@ pub async fn list_applications(
             let mut read = Vec::new();
             let (items, next_cursor) = fill_page(
                 tx.conn,
-                after,
+                after.clone(),
                 limit,
                 |conn, after, n| Ok(repo::page(conn, &m, &filter, after, n)?),
                 |row| row.id.clone(),
