@@ -3,12 +3,18 @@
 # (synchronous=FULL), 64 concurrent clients with their own Idempotency-Keys,
 # beside /health/ready in the same run. Prints the figures; needs wrk.
 #   bash bench/submissions.sh [seconds]
+# BISTAND_BIN names another binary to measure (no build then), to compare two
+# builds on the same machine in one sitting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release -q
-bin=target/release/bistand
+if [ -n "${BISTAND_BIN:-}" ]; then
+    bin=$BISTAND_BIN
+else
+    cargo build --release -q
+    bin=target/release/bistand
+fi
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BISTAND_LOG_FORMAT=text RUST_LOG=warn "$bin" --data-dir "$data" serve --bind "127.0.0.1:$port" &
