@@ -145,7 +145,10 @@ pub fn claim(conn: &mut DbConn, key: &Key) -> Result<Claim, AppError> {
     match repo::find(conn, &key.client, &key.key)? {
         Some(row) if row.request_hash != key.request_hash => Err(AppError::IdempotencyKeyReused),
         Some(row) => Ok(Claim::Replay(StoredResponse {
-            status: u16::try_from(row.status_code).unwrap_or(500),
+            status: crate::db::stored(
+                "idempotency_keys.status_code",
+                u16::try_from(row.status_code),
+            )?,
             location: row.location,
             body: row.response_body,
             replayed: true,

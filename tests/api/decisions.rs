@@ -140,3 +140,28 @@ async fn br3_a_rejection_needs_a_reason_a_grant_an_amount_and_both_the_applicati
         );
     }
 }
+
+#[actix_web::test]
+async fn an_unreadable_stored_outcome_is_a_500_never_a_guess() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let grant = json!({ "outcome": "granted", "amount": "8450.00", "work_capacity_percent": 50, "support_month": current_month() });
+        let id = app.decided(TOLVAN, &grant).await;
+        app.db
+            .write(|conn, _| {
+                use diesel::connection::SimpleConnection;
+                Ok(conn.batch_execute("UPDATE decisions SET outcome = 'maybe'")?)
+            })
+            .await
+            .unwrap();
+        let response = app
+            .get(&format!("/api/v1/0483/applications/{id}"), &cs)
+            .await;
+        let problem = assert_problem(response, 500, "internal-error", b).await;
+        assert!(
+            problem.get("detail").is_none(),
+            "[{b}] the body stays opaque"
+        );
+    }
+}

@@ -104,7 +104,7 @@ pub async fn export_applicant(
                 .collect::<Result<_, AppError>>()?;
             Ok(RegisterExtract {
                 generated_at,
-                applicant: Applicant::new(row, PersonView::Full),
+                applicant: Applicant::new(row, PersonView::Full)?,
                 applications: list,
                 payments,
                 consents,

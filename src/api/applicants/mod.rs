@@ -107,7 +107,7 @@ pub async fn create_applicant(
             Ok(row)
         })
         .await?;
-    let applicant = Applicant::new(row, PersonView::Full);
+    let applicant = Applicant::new(row, PersonView::Full)?;
     let mut response = respond(StatusCode::CREATED, &applicant);
     response.headers_mut().insert(
         header::LOCATION,
@@ -143,7 +143,7 @@ pub async fn get_applicant(
     let applicant = caller
         .transact(op, municipality, move |tx| {
             let (row, view) = tx.load::<Applicant>(&id)?;
-            Ok(Applicant::new(row, view))
+            Applicant::new(row, view)
         })
         .await?;
     Ok(respond(StatusCode::OK, &applicant))
@@ -195,7 +195,7 @@ pub async fn patch_applicant(
             }
             if changes.is_empty() {
                 // Nothing to change: the applicant as it is, no new version.
-                return Ok(Applicant::new(row, view));
+                return Applicant::new(row, view);
             }
             let current = row.version;
             row.apply(&changes, tx.now());
@@ -203,7 +203,7 @@ pub async fn patch_applicant(
                 return Err(AppError::PreconditionFailed);
             }
             tx.emit(EventType::ApplicantUpdated, &id);
-            Ok(Applicant::new(row, view))
+            Applicant::new(row, view)
         })
         .await?;
     Ok(respond(StatusCode::OK, &applicant))
@@ -255,10 +255,12 @@ fn list_page(tx: &mut Tx, after: Option<String>, limit: i64) -> Result<Applicant
         |row| row.id.clone(),
         |conn, row| {
             let relations = repo::relations(conn, &m, &row.id)?;
-            Ok(policy::person_view(&principal, relations).map(|view| {
-                read.push(row.id.clone());
-                Applicant::new(row, view)
-            }))
+            policy::person_view(&principal, relations)
+                .map(|view| {
+                    read.push(row.id.clone());
+                    Applicant::new(row, view)
+                })
+                .transpose()
         },
     )?;
     tx.without_own_record();
@@ -310,7 +312,7 @@ pub async fn search_applicants(
                 return Err(tx.refuse(AppError::NotFound));
             };
             let (row, view) = tx.load::<Applicant>(&found.id)?;
-            Ok(Applicant::new(row, view))
+            Applicant::new(row, view)
         })
         .await?;
     Ok(respond(StatusCode::OK, &applicant))

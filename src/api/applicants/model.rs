@@ -10,6 +10,7 @@ use crate::api::formats::{
 };
 use crate::auth::policy::PersonView;
 use crate::db::applicants::ApplicantRow;
+use crate::db::stored_uuid;
 use crate::domain::applicant::{self as rules, Address, ApplicantChanges, Checker, NewApplicant};
 use crate::domain::{PersonalNumber, Sex};
 use crate::error::AppError;
@@ -148,16 +149,17 @@ pub struct Applicant {
 }
 
 impl Applicant {
-    /// The applicant as `view` may see them.
-    pub fn new(row: ApplicantRow, view: PersonView) -> Self {
+    /// The applicant as `view` may see them; a stored value this code
+    /// cannot read is a 500 naming the column.
+    pub fn new(row: ApplicantRow, view: PersonView) -> Result<Self, AppError> {
         let show_contact = !row.protected_identity || view.shows_protected_contact();
         let address = row.address().filter(|_| show_contact);
         let personal_number = PersonalNumber::from_stored(row.personal_number);
-        Self {
+        Ok(Self {
             links: ApplicantLinks {
                 self_link: format!("/api/v1/{}/applicants/{}", row.municipality, row.id),
             },
-            id: Uuid::try_parse(&row.id).unwrap_or_default(),
+            id: stored_uuid("applicants.id", &row.id)?,
             municipality: row.municipality,
             coordination_number: personal_number.is_coordination_number(),
             personal_number: personal_number.as_str().to_owned(),
@@ -171,7 +173,7 @@ impl Applicant {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
-        }
+        })
     }
 }
 
