@@ -191,6 +191,12 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             sub,
             ttl,
         } => {
+            if ttl > cli.tokens.max_token_lifetime {
+                anyhow::bail!(
+                    "--ttl is longer than the longest token lifetime accepted ({}s, BISTAND_MAX_TOKEN_LIFETIME)",
+                    cli.tokens.max_token_lifetime.as_secs()
+                );
+            }
             let keys = Keys::open(&cli.storage.data_dir, &cli.tokens)?;
             let token = mint(
                 &keys,

@@ -63,6 +63,11 @@ pub struct TokenSettings {
         help_heading = "Settings of every command"
     )]
     pub trusted_issuer: Option<String>,
+    /// The longest lifetime (`exp` − `iat`) of a token this service accepts
+    /// or `bistand token` mints.
+    #[arg(long, env = "BISTAND_MAX_TOKEN_LIFETIME", default_value = "12h", value_parser = parse_duration, global = true,
+        help_heading = "Settings of every command")]
+    pub max_token_lifetime: Duration,
     /// Lifetime of tokens from `POST /oauth/token`.
     #[arg(long, env = "BISTAND_CLIENT_TOKEN_TTL", default_value = "1h", value_parser = parse_duration, global = true,
         help_heading = "Settings of every command")]

@@ -231,6 +231,7 @@ fn system_event(
         municipality: Some(municipality.into()),
         person_id: Some(person_id.into()),
         request_id: "demo".into(),
+        correlation_id: None,
         outcome: Outcome::Allowed,
     }
 }

@@ -34,6 +34,11 @@ impl Application {
 
     /// [`Application::build`] with the clock every date rule reads.
     pub fn build_with_clock(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        if settings.tokens.client_token_ttl > settings.tokens.max_token_lifetime {
+            anyhow::bail!(
+                "BISTAND_CLIENT_TOKEN_TTL is longer than BISTAND_MAX_TOKEN_LIFETIME; shorten the one or lengthen the other"
+            );
+        }
         let db = Db::open(&settings.storage)?;
         let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
@@ -45,7 +50,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             db: db.clone(),
-            tokens: TokenVerifier::new(keys.clone()),
+            tokens: TokenVerifier::new(keys.clone(), settings.tokens.max_token_lifetime),
             client_token_ttl: settings.tokens.client_token_ttl,
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -1,8 +1,10 @@
 //! Logs, request ids and metrics.
 //!
-//! Every request gets an id (the caller's `X-Request-Id` when it is a plain
-//! token, else a new UUIDv7), echoed in the response and carried by every log
-//! line of the request. Log lines name the route template, never the raw path
+//! Every request gets the service's own id (a UUIDv7), echoed as
+//! `X-Request-Id` and carried by every log line and audit record of the
+//! request. An `X-Request-Id` the caller sends is kept beside it as a
+//! correlation id (when it is a short plain token that could not be a
+//! personal number), never in its place. Log lines name the route template, never the raw path
 //! or query, so nothing a caller puts in a URL reaches the log.
 
 use std::future::{Ready, ready};
@@ -111,7 +113,13 @@ impl Metrics {
     }
 }
 
-fn request_id_of(req: &ServiceRequest) -> String {
+/// The caller's own id of the request, as a correlation id: at most 64
+/// letters, digits, `-`, `_` or `.`, and never one that could be a personal
+/// number.
+#[derive(Debug, Clone)]
+pub struct CorrelationId(pub String);
+
+fn correlation_id_of(req: &ServiceRequest) -> Option<CorrelationId> {
     req.headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -119,10 +127,9 @@ fn request_id_of(req: &ServiceRequest) -> String {
             !v.is_empty()
                 && v.len() <= 64
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-                // Never adopt an id that could be a personal number.
                 && v.bytes().filter(u8::is_ascii_digit).count() < 10
         })
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+        .map(|v| CorrelationId(v.to_owned()))
 }
 
 /// The middleware: request id, span, access log line and metrics.
@@ -131,11 +138,20 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = request_id_of(&req);
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let correlation = correlation_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let span = tracing::info_span!("request", request_id = %request_id, method = %method);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        correlation_id = correlation.as_ref().map(|c| c.0.as_str()),
+        method = %method
+    );
+    if let Some(correlation) = correlation {
+        req.extensions_mut().insert(correlation);
+    }
     let mut res = next.call(req).instrument(span.clone()).await?;
     let route = res
         .request()

@@ -17,7 +17,7 @@ use crate::domain::Municipality;
 use crate::domain::audit::{AuditEvent, Outcome};
 use crate::domain::time::Clock;
 use crate::error::AppError;
-use crate::telemetry::RequestId;
+use crate::telemetry::{CorrelationId, RequestId};
 
 /// What every request shares.
 pub struct AppState {
@@ -36,6 +36,8 @@ pub struct Caller {
     pub principal: Principal,
     /// The service's own id of this request, echoed as `X-Request-Id`.
     pub request_id: String,
+    /// The caller's own id of it, when it sent one.
+    pub correlation_id: Option<String>,
     pub state: web::Data<AppState>,
 }
 
@@ -46,6 +48,10 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().cloned();
+        let correlation_id = req
+            .extensions()
+            .get::<CorrelationId>()
+            .map(|c| c.0.clone());
         let bearer = bearer_token(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
@@ -63,6 +69,7 @@ impl FromRequest for Caller {
             Ok(Caller {
                 principal,
                 request_id: request_id.0,
+                correlation_id,
                 state,
             })
         })
@@ -118,6 +125,7 @@ impl Caller {
             municipality: None,
             person_id: None,
             request_id: self.request_id.clone(),
+            correlation_id: self.correlation_id.clone(),
             outcome: Outcome::Allowed,
         }
     }
@@ -242,7 +250,7 @@ impl Caller {
     fn scope(&self, op: Operation, municipality: Municipality) -> tx::Scope {
         tx::Scope::new(
             self.principal.clone(),
-            self.request_id.clone(),
+            (self.request_id.clone(), self.correlation_id.clone()),
             op,
             municipality,
             self.now(),
@@ -252,9 +260,7 @@ impl Caller {
     fn client_check(&self) -> ClientCheck {
         ClientCheck {
             client_id: self.principal.client_id.clone(),
-            actor: self.principal.subject.clone(),
-            role: self.principal.role.as_str().to_owned(),
-            request_id: self.request_id.clone(),
+            refusal: self.event("client.refused", "api_client"),
         }
     }
 }
@@ -274,9 +280,8 @@ impl Outcome {
 struct ClientCheck {
     /// `None` for a person's token, checked by its signature alone.
     client_id: Option<String>,
-    actor: String,
-    role: String,
-    request_id: String,
+    /// The record of a refusal, should the client be revoked.
+    refusal: AuditEvent,
 }
 
 /// The refusal of a revoked API client, audited in the caller's transaction.
@@ -291,17 +296,13 @@ fn refused(
     if clients::is_active(conn, client_id)? {
         return Ok(None);
     }
-    pending.audit.push(AuditEvent {
-        actor: check.actor.clone(),
-        role: check.role.clone(),
-        action: "client.refused".into(),
-        resource_type: "api_client".into(),
-        resource_id: Some(client_id.to_owned()),
-        municipality: None,
-        person_id: None,
-        request_id: check.request_id.clone(),
-        outcome: Outcome::Denied,
-    });
+    pending.audit.push(
+        check
+            .refusal
+            .clone()
+            .resource(client_id)
+            .outcome(Outcome::Denied),
+    );
     Ok(Some(AppError::Unauthenticated {
         detail: "the API client of this token has been revoked",
         invalid_token: true,

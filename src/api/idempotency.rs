@@ -43,12 +43,14 @@ pub fn key(
     let Some(key) = read(req, caller.key_required(op))? else {
         return Ok(None);
     };
+    // Keys of API clients and of users live apart, so a user whose `sub`
+    // equals a client's id never shares that client's keys.
+    let owner = match &caller.principal.client_id {
+        Some(client) => format!("client:{client}"),
+        None => format!("user:{}", caller.principal.subject),
+    };
     Ok(Some(Key {
-        client: caller
-            .principal
-            .client_id
-            .clone()
-            .unwrap_or_else(|| caller.principal.subject.clone()),
+        client: owner,
         key,
         request_hash: request_hash(target, body.bytes())?,
     }))

@@ -52,6 +52,7 @@ pub trait Resource {
 pub struct Scope {
     principal: Principal,
     request_id: String,
+    correlation_id: Option<String>,
     op: Operation,
     municipality: Municipality,
     now: DateTime<Utc>,
@@ -59,18 +60,21 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// `principal` does `op` in `municipality`, in the request
-    /// `request_id`, at `now` (`today` in Sweden).
+    /// `principal` does `op` in `municipality`, in the request with the
+    /// service's id and the caller's own (`ids`), at `now` (`today` in
+    /// Sweden).
     pub fn new(
         principal: Principal,
-        request_id: String,
+        ids: (String, Option<String>),
         op: Operation,
         municipality: Municipality,
         now: DateTime<Utc>,
     ) -> Self {
+        let (request_id, correlation_id) = ids;
         Self {
             principal,
             request_id,
+            correlation_id,
             op,
             municipality,
             now,
@@ -152,6 +156,7 @@ fn record_of(scope: &Scope, subject: &Subject, outcome: Outcome) -> AuditEvent {
         municipality: Some(scope.municipality.as_str().to_owned()),
         person_id: subject.person.clone(),
         request_id: scope.request_id.clone(),
+        correlation_id: scope.correlation_id.clone(),
         outcome,
     }
 }

@@ -89,6 +89,11 @@ pub enum TokenError {
     NotYetValid,
     Invalid,
     BadClaims,
+    /// The token names a critical header extension (RFC 7515 §4.1.11):
+    /// this service understands none, so it must refuse.
+    CriticalExtension,
+    /// The token lives longer (`exp` − `iat`) than this service accepts.
+    TooLong,
 }
 
 impl TokenError {
@@ -103,6 +108,8 @@ impl TokenError {
             Self::NotYetValid => "the token is not valid yet",
             Self::Invalid => "the token's signature, issuer or audience is not valid",
             Self::BadClaims => "the token's claims are not valid",
+            Self::CriticalExtension => "the token names a critical header extension (crit), which this service does not understand",
+            Self::TooLong => "the token lives longer than this service accepts; ask for a shorter one",
         }
     }
 }
@@ -114,13 +121,16 @@ type TokenDigest = [u8; 32];
 #[derive(Clone)]
 pub struct TokenVerifier {
     keys: Arc<Keys>,
+    /// The longest `exp` − `iat` accepted.
+    max_lifetime: Duration,
     cache: Arc<RwLock<HashMap<TokenDigest, (Principal, i64)>>>,
 }
 
 impl TokenVerifier {
-    pub fn new(keys: Arc<Keys>) -> Self {
+    pub fn new(keys: Arc<Keys>, max_lifetime: Duration) -> Self {
         Self {
             keys,
+            max_lifetime,
             cache: Arc::default(),
         }
     }
@@ -155,6 +165,9 @@ impl TokenVerifier {
     }
 
     fn verify_uncached(&self, token: &str) -> Result<(Principal, i64), TokenError> {
+        if names_critical_extension(token)? {
+            return Err(TokenError::CriticalExtension);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         let typ_ok = header.typ.as_deref().is_some_and(|t| {
             t.eq_ignore_ascii_case(TOKEN_TYPE) || t.eq_ignore_ascii_case("application/at+jwt")
@@ -175,7 +188,7 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[key.issuer.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "nbf", "sub"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "nbf", "sub", "iat"]);
         let data = jsonwebtoken::decode::<Claims>(token, &key.key, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             match e.kind() {
@@ -186,6 +199,10 @@ impl TokenVerifier {
             }
         })?;
         let claims = data.claims;
+        let lifetime = claims.exp.saturating_sub(claims.iat);
+        if lifetime > i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX) {
+            return Err(TokenError::TooLong);
+        }
         if key.identity_provider && (claims.client_id.is_some() || !claims.role.is_staff()) {
             return Err(TokenError::BadClaims);
         }
@@ -203,4 +220,18 @@ impl TokenVerifier {
         };
         Ok((principal, claims.exp))
     }
+}
+
+/// Whether the token's JOSE header has a `crit` member. RFC 7515 §4.1.11:
+/// a recipient that does not understand the extensions it lists must refuse
+/// the token, and this service understands none.
+fn names_critical_extension(token: &str) -> Result<bool, TokenError> {
+    use base64::Engine;
+    let encoded = token.split('.').next().ok_or(TokenError::Malformed)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .map_err(|_| TokenError::Malformed)?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+    Ok(header.get("crit").is_some())
 }

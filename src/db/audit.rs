@@ -30,6 +30,7 @@ pub struct AuditRow {
     pub outcome: String,
     pub prev_hash: String,
     pub hash: String,
+    pub correlation_id: Option<String>,
 }
 
 /// Reserves `n` sequence numbers, locking the head row until the
@@ -105,6 +106,7 @@ impl AuditRow {
             person_id: self.person_id.as_deref(),
             request_id: &self.request_id,
             outcome: &self.outcome,
+            correlation_id: self.correlation_id.as_deref(),
         }
     }
 }
@@ -137,6 +139,7 @@ pub fn append(
             outcome: event.outcome.as_str().to_owned(),
             prev_hash: prev,
             hash: String::new(),
+            correlation_id: event.correlation_id.clone(),
         };
         row.hash = hash(&row.link());
         insert(conn, &row)?;

@@ -48,6 +48,7 @@ diesel::table! {
         outcome -> Text,
         prev_hash -> Text,
         hash -> Text,
+        correlation_id -> Nullable<Text>,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct AuditEvent {
     /// The person's applicant id; never a personal number.
     pub person_id: Option<String>,
     pub request_id: String,
+    /// The caller's own id of the request, when it sent one.
+    pub correlation_id: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -87,15 +89,18 @@ pub struct Link<'a> {
     pub person_id: Option<&'a str>,
     pub request_id: &'a str,
     pub outcome: &'a str,
+    pub correlation_id: Option<&'a str>,
 }
 
 /// The hash of a record: SHA-256 over a JSON array of its fields and the
-/// previous hash, so no two different records serialise alike.
+/// previous hash, so no two different records serialise alike. The
+/// correlation id joins the array only when there is one, so records from
+/// before it existed keep their hashes.
 pub fn hash(link: &Link) -> String {
     let at = DateTime::<Utc>::from_naive_utc_and_offset(link.occurred_at, Utc)
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string();
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         link.prev_hash,
         link.seq,
         at,
@@ -109,6 +114,9 @@ pub fn hash(link: &Link) -> String {
         link.request_id,
         link.outcome,
     ]);
+    if let (Some(correlation), Some(array)) = (link.correlation_id, canonical.as_array_mut()) {
+        array.push(correlation.into());
+    }
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -157,6 +165,7 @@ mod tests {
             person_id: None,
             request_id: "r",
             outcome: "allowed",
+            correlation_id: None,
         }
     }
 
@@ -167,5 +176,8 @@ mod tests {
         let mut moved = link("a");
         moved.seq = 2;
         assert_ne!(hash(&link("a")), hash(&moved));
+        let mut correlated = link("a");
+        correlated.correlation_id = Some("portal-1");
+        assert_ne!(hash(&link("a")), hash(&correlated));
     }
 }

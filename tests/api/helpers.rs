@@ -82,6 +82,7 @@ pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Set
             trusted_jwks: None,
             trusted_issuer: None,
             client_token_ttl: Duration::from_secs(3600),
+            max_token_lifetime: Duration::from_secs(12 * 3600),
         },
         workers: Some(2),
     }

@@ -58,25 +58,33 @@ async fn metrics_count_requests_by_route_template_and_status() {
 }
 
 #[actix_web::test]
-async fn a_request_id_is_echoed_or_made() {
+async fn the_service_gives_each_request_its_own_id_and_keeps_the_callers_as_correlation() {
     let app = spawn(None).await;
+    let before = app.audit_count().await;
     let response = app
         .client
-        .get(app.url("/health/live"))
+        .get(app.url("/api/v1/0483/applicants"))
+        .bearer_auth(app.token(Role::Caseworker))
         .header("x-request-id", "portal-abc-1")
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["x-request-id"], "portal-abc-1");
+    let made = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(uuid::Uuid::try_parse(&made).is_ok(), "the service's own id, not the caller's");
+    let _ = app.create_applicant(TOLVAN).await;
     let response = app
         .client
-        .get(app.url("/health/live"))
+        .get(app.url("/api/v1/0483/applicants"))
+        .bearer_auth(app.token(Role::Caseworker))
+        .header("x-request-id", "portal-abc-2")
         .send()
         .await
         .unwrap();
-    let made = response.headers()["x-request-id"].to_str().unwrap();
-    assert!(uuid::Uuid::try_parse(made).is_ok());
-    // An id that could be a personal number is replaced, never adopted.
+    let made = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let records = app.audit_since(before).await;
+    let read = records.iter().find(|r| r.request_id == made).expect("the read is audited");
+    assert_eq!(read.correlation_id.as_deref(), Some("portal-abc-2"));
+    // An id that could be a personal number is neither adopted nor kept.
     let response = app
         .client
         .get(app.url("/health/live"))
