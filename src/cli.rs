@@ -78,6 +78,14 @@ enum Command {
         /// HTTP worker threads (default: one per core).
         #[arg(long, env = "BISTAND_WORKERS")]
         workers: Option<usize>,
+        /// How long a request body may take to arrive, such as 30s; a
+        /// stalled one is answered 408 and its connection closed.
+        #[arg(long, env = "BISTAND_BODY_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+        body_timeout: Duration,
+        /// A secret that `/metrics` requires as `Authorization: Bearer`;
+        /// without it, `/metrics` is open (keep it off the public network).
+        #[arg(long, env = "BISTAND_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Create the data folder, apply pending migrations and create the
     /// signing key if missing, then exit.
@@ -164,12 +172,16 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             bind,
             demo,
             workers,
+            body_timeout,
+            metrics_token,
         } => {
             let settings = Settings {
                 bind,
                 storage: cli.storage,
                 tokens: cli.tokens,
                 workers,
+                body_timeout,
+                metrics_token,
             };
             serve(settings, demo)?;
         }

@@ -82,6 +82,11 @@ pub struct Settings {
     pub tokens: TokenSettings,
     /// Worker threads for HTTP (default: the number of cores).
     pub workers: Option<usize>,
+    /// How long a request body may take to arrive before the request is
+    /// answered 408.
+    pub body_timeout: Duration,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// Parses `90s`, `15m`, `8h`, `2d` (a bare number is seconds).

@@ -59,10 +59,13 @@ impl Application {
         });
         let metrics = web::Data::new(Metrics::new()?);
         let contract = web::Bytes::from(crate::openapi::json());
+        let body_deadline = api::deadline::BodyDeadline(settings.body_timeout);
+        let metrics_token = web::Data::new(api::ops::MetricsToken(settings.metrics_token.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(metrics.clone())
+                .app_data(metrics_token.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(
                     web::PathConfig::default()
@@ -81,11 +84,16 @@ impl Application {
                     .into()
                         }),
                 )
-                // Person data is never cached; an answer that may be says so.
+                // Person data is never cached (an answer that may be says
+                // so), and no answer is read as another media type than it
+                // says it is.
                 .wrap(
                     actix_web::middleware::DefaultHeaders::new()
-                        .add((actix_web::http::header::CACHE_CONTROL, "no-store")),
+                        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                        .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
                 )
+                .app_data(body_deadline)
+                .wrap(from_fn(api::deadline::middleware))
                 .wrap(from_fn(telemetry::middleware))
                 .configure(api::routes::configure)
                 .route(

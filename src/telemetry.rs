@@ -126,7 +126,8 @@ fn correlation_id_of(req: &ServiceRequest) -> Option<CorrelationId> {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
                 && v.bytes().filter(u8::is_ascii_digit).count() < 10
         })
         .map(|v| CorrelationId(v.to_owned()))

@@ -48,10 +48,7 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().cloned();
-        let correlation_id = req
-            .extensions()
-            .get::<CorrelationId>()
-            .map(|c| c.0.clone());
+        let correlation_id = req.extensions().get::<CorrelationId>().map(|c| c.0.clone());
         let bearer = bearer_token(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;

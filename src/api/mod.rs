@@ -9,6 +9,7 @@ pub mod applications;
 pub mod audit;
 pub mod consents;
 pub mod context;
+pub mod deadline;
 pub mod events;
 pub mod formats;
 pub mod idempotency;

@@ -73,12 +73,36 @@ pub async fn get_ready(state: web::Data<AppState>) -> Result<HttpResponse, AppEr
 ///
 /// By route template and status, in the Prometheus text format. Labels
 /// name route templates, never raw paths, so no id or personal data
-/// reaches a metric.
+/// reaches a metric. When the service has a metrics token
+/// (`BISTAND_METRICS_TOKEN`), it must be sent as a bearer token.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "get_metrics",
     responses((status = 200, description = "Prometheus text exposition", body = String,
-               content_type = "text/plain; version=0.0.4")))]
-pub async fn get_metrics(metrics: web::Data<Metrics>) -> HttpResponse {
-    HttpResponse::Ok()
+               content_type = "text/plain; version=0.0.4"),
+               (status = 401, response = Unauthenticated)))]
+pub async fn get_metrics(
+    req: actix_web::HttpRequest,
+    metrics: web::Data<Metrics>,
+    token: web::Data<MetricsToken>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(expected) = &token.0 {
+        let sent = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !crate::auth::secrets::same(sent.as_bytes(), expected.as_bytes()) {
+            return Err(AppError::Unauthenticated {
+                detail: "/metrics needs the metrics token (BISTAND_METRICS_TOKEN) as a bearer token",
+                invalid_token: !sent.is_empty(),
+            });
+        }
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
+        .body(metrics.render()))
 }
+
+/// The secret `/metrics` requires, when one is set.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsToken(pub Option<String>);

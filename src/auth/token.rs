@@ -108,8 +108,12 @@ impl TokenError {
             Self::NotYetValid => "the token is not valid yet",
             Self::Invalid => "the token's signature, issuer or audience is not valid",
             Self::BadClaims => "the token's claims are not valid",
-            Self::CriticalExtension => "the token names a critical header extension (crit), which this service does not understand",
-            Self::TooLong => "the token lives longer than this service accepts; ask for a shorter one",
+            Self::CriticalExtension => {
+                "the token names a critical header extension (crit), which this service does not understand"
+            }
+            Self::TooLong => {
+                "the token lives longer than this service accepts; ask for a shorter one"
+            }
         }
     }
 }

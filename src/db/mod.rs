@@ -172,6 +172,7 @@ impl Db {
         let backend = Backend::of(&url);
         if backend == Backend::Sqlite {
             std::fs::create_dir_all(&settings.data_dir)?;
+            owner_only(std::path::Path::new(&url))?;
         }
         let mut conn = establish(backend, &url)?;
         migrate(&mut conn)?;
@@ -316,6 +317,30 @@ pub fn stored<T, E>(column: &str, value: Result<T, E>) -> Result<T, AppError> {
 /// A stored id read strictly.
 pub fn stored_uuid(column: &str, text: &str) -> Result<uuid::Uuid, AppError> {
     stored(column, uuid::Uuid::try_parse(text))
+}
+
+/// Creates the SQLite file readable and writable by its owner only (mode
+/// 0600), and tightens an existing one and its `-wal` and `-shm` files to
+/// that. SQLite gives the `-wal` and `-shm` files it creates the mode of the
+/// database file, so person data never lies in a file others may read.
+fn owner_only(file: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !file.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(file)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", file.display()))?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("cannot restrict {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Maps a unique-constraint violation to `conflict`, and any other database

@@ -149,6 +149,9 @@ catalogue! {
     ConsentRevoked: 409, "consent-revoked", "The consent is already revoked",
         "a revoked consent stays revoked; record a new one",
         "The consent is already revoked";
+    RequestTimeout: 408, "request-timeout", "The body did not arrive in time",
+        "the body did not arrive in time; send it again",
+        "The request body stalled past the service's body timeout; the connection is closed";
     PreconditionFailed: 412, "precondition-failed", "The resource has changed",
         "If-Match does not name the current version; read the resource again",
         "If-Match names an old version";

@@ -79,6 +79,9 @@ pub enum AppError {
     PreconditionRequired,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body did not arrive in time.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
     #[error("method not allowed")]
@@ -141,6 +144,7 @@ impl AppError {
             },
             Self::Unavailable(String::new()),
             Self::Internal(anyhow::anyhow!("example")),
+            Self::RequestTimeout,
         ]
     }
 
@@ -170,6 +174,7 @@ impl AppError {
             Self::OAuth { .. } => 20,
             Self::Unavailable(_) => 21,
             Self::Internal(_) => 22,
+            Self::RequestTimeout => 23,
         }
     }
 
@@ -195,6 +200,7 @@ impl AppError {
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
             Self::PreconditionRequired => &c::PreconditionRequired::TYPE,
             Self::PayloadTooLarge => &c::PayloadTooLarge::TYPE,
+            Self::RequestTimeout => &c::RequestTimeout::TYPE,
             Self::UnsupportedMediaType(_) => &c::UnsupportedMediaType::TYPE,
             Self::MethodNotAllowed(_) => &c::MethodNotAllowed::TYPE,
             Self::OAuth { code, .. } if *code == "invalid_client" => &c::OAuthInvalidClient::TYPE,
@@ -253,6 +259,7 @@ impl AppError {
                 Some("send If-Match with the ETag from your last read".into())
             }
             Self::PayloadTooLarge => Some("bodies are limited to 256 KiB".into()),
+            Self::RequestTimeout => Some("the body did not arrive in time; send it again".into()),
             Self::UnsupportedMediaType(expected) => Some(format!("send Content-Type: {expected}")),
             Self::MethodNotAllowed(allow) => Some(format!("allowed methods: {allow}")),
             Self::OAuth { detail, .. } => Some((*detail).to_owned()),

@@ -85,6 +85,8 @@ pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Set
             max_token_lifetime: Duration::from_secs(12 * 3600),
         },
         workers: Some(2),
+        body_timeout: Duration::from_secs(30),
+        metrics_token: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod decisions;
 mod durability;
 mod errors;
 mod feed;
+mod hardening;
 mod helpers;
 mod logs;
 mod oauth;

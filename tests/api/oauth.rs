@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 /// Registers a client as `bistand client add` does; returns (id, secret).
-async fn register(app: &TestApp, role: Role) -> (String, String) {
+pub async fn register(app: &TestApp, role: Role) -> (String, String) {
     let secret = secrets::generate();
     let row = ClientRow {
         client_id: uuid::Uuid::new_v4().to_string(),
@@ -185,12 +185,21 @@ async fn the_jwks_publishes_the_key_that_verifies_issued_tokens() {
 }
 
 #[actix_web::test]
-async fn the_signing_key_file_is_readable_by_its_owner_only() {
+async fn the_signing_key_and_the_database_files_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let app = spawn(None).await;
-    let mode = std::fs::metadata(app.data_dir.path().join("signing-key.pem"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600);
+    // A write, so that the write-ahead log and its index exist.
+    let _ = app.create_applicant(TOLVAN).await;
+    for file in [
+        "signing-key.pem",
+        "bistand.db",
+        "bistand.db-wal",
+        "bistand.db-shm",
+    ] {
+        let mode = std::fs::metadata(app.data_dir.path().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
 }

@@ -69,8 +69,14 @@ async fn the_service_gives_each_request_its_own_id_and_keeps_the_callers_as_corr
         .send()
         .await
         .unwrap();
-    let made = response.headers()["x-request-id"].to_str().unwrap().to_owned();
-    assert!(uuid::Uuid::try_parse(&made).is_ok(), "the service's own id, not the caller's");
+    let made = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        uuid::Uuid::try_parse(&made).is_ok(),
+        "the service's own id, not the caller's"
+    );
     let _ = app.create_applicant(TOLVAN).await;
     let response = app
         .client
@@ -80,9 +86,15 @@ async fn the_service_gives_each_request_its_own_id_and_keeps_the_callers_as_corr
         .send()
         .await
         .unwrap();
-    let made = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let made = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let records = app.audit_since(before).await;
-    let read = records.iter().find(|r| r.request_id == made).expect("the read is audited");
+    let read = records
+        .iter()
+        .find(|r| r.request_id == made)
+        .expect("the read is audited");
     assert_eq!(read.correlation_id.as_deref(), Some("portal-abc-2"));
     // An id that could be a personal number is neither adopted nor kept.
     let response = app

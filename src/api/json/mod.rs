@@ -214,6 +214,11 @@ impl FromRequest for JsonBody {
             let bytes = bytes.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::PayloadTooLarge
+                } else if e
+                    .as_error::<actix_web::error::PayloadError>()
+                    .is_some_and(super::deadline::timed_out)
+                {
+                    AppError::RequestTimeout
                 } else {
                     AppError::MalformedBody("the body could not be read".into())
                 }
