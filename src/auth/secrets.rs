@@ -30,18 +30,6 @@ pub fn verify(secret: &str, stored: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_secret_verifies_only_against_its_own_hash() {
-        let secret = super::generate();
-        let stored = super::hash(&secret).unwrap();
-        assert!(super::verify(&secret, &stored));
-        assert!(!super::verify("something else", &stored));
-        assert!(!stored.contains(&secret));
-    }
-}
-
 /// Whether two secrets are equal, in time that does not depend on where
 /// they differ.
 pub fn same(a: &[u8], b: &[u8]) -> bool {
@@ -52,4 +40,16 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
         .zip(b.iter())
         .fold(0u8, |acc, (x, y)| acc | (x ^ y))
         == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_secret_verifies_only_against_its_own_hash() {
+        let secret = super::generate();
+        let stored = super::hash(&secret).unwrap();
+        assert!(super::verify(&secret, &stored));
+        assert!(!super::verify("something else", &stored));
+        assert!(!stored.contains(&secret));
+    }
 }

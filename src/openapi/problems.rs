@@ -24,6 +24,7 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
     if op.get("requestBody").is_some() {
         implied.extend([
             ("400", "MalformedBody"),
+            ("408", "RequestTimeout"),
             ("413", "PayloadTooLarge"),
             ("415", "UnsupportedMediaType"),
             ("422", "ValidationFailed"),
