@@ -73,9 +73,8 @@ pub async fn list_events(
     path: web::Path<MunicipalityPath>,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let municipality = caller
-        .admit(Operation::ReadEvents, &path.municipality)
-        .await?;
+    let op = Operation::ReadEvents;
+    let municipality = caller.admit(op, &path.municipality).await?;
     let limit = page_limit(query.limit, 100, 1000)?;
     let after = match &query.after {
         Some(text) => Some(text)
@@ -84,8 +83,19 @@ pub async fn list_events(
             .ok_or_else(|| parameter_error("must be a cursor this feed gave out", "after"))?,
         None => 0,
     };
+    let code = municipality.as_str().to_owned();
     let rows = caller
         .read(move |conn| Ok(events::page(conn, municipality.as_str(), after, limit)?))
+        .await?;
+    // The feed names applicants and applications: its every read is audited.
+    let record = caller
+        .event(op.audit_action(), op.resource_type())
+        .municipality(&code);
+    caller
+        .write(move |_, pending| {
+            pending.audit.push(record);
+            Ok(())
+        })
         .await?;
     let next_cursor = rows
         .last()

@@ -230,6 +230,7 @@ pub async fn create_payment(
 /// Records a payment within the application's grant (BR-3b).
 fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
     let m = tx.municipality().to_owned();
+    tx.about_resource(&payment.application_id);
     let Some(application) = repo::find(tx.conn, &m, &payment.application_id)? else {
         return Err(AppError::Validation(vec![FieldError::new(
             "application_id",
@@ -245,6 +246,7 @@ fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
             ),
         )]));
     }
+    tx.about(&payment.application_id, &application.applicant_id);
     // Payments of one application are serialised on its row, so concurrent
     // payments cannot both see the same sum.
     repo::lock(tx.conn, &m, &payment.application_id)?;

@@ -140,7 +140,15 @@ pub fn run<T>(
             Ok(value)
         }
         Err(e) => {
-            pending.audit.extend(tx.refusals);
+            // Every refusal inside the operation is audited: those of the
+            // policy as they were recorded, any other answer to the caller
+            // (a rule, a stale version) as refused, about what the operation
+            // was asked to act on.
+            let mut refusals = tx.refusals;
+            if refusals.is_empty() && e.refuses_the_caller() {
+                refusals.push(record_of(scope, &tx.subject, Outcome::Refused));
+            }
+            pending.audit.extend(refusals);
             Err(e)
         }
     }

@@ -22,6 +22,9 @@ code_enum! {
         Denied = "denied",
         /// Refused: the object is not visible to the caller, or does not exist (404).
         NotVisible = "not_visible",
+        /// Refused by a rule: a state that does not allow it (409), a version
+        /// that is no longer current (412), or a value the rules refuse (422).
+        Refused = "refused",
     }
 }
 

@@ -178,6 +178,13 @@ impl AppError {
         }
     }
 
+    /// Whether this answers the caller with a refusal of what it asked (a
+    /// 4xx), rather than a failure of the service or a collision to retry.
+    pub fn refuses_the_caller(&self) -> bool {
+        let status = self.problem_type().status;
+        (400..500).contains(&status) && !matches!(self, Self::Contention)
+    }
+
     /// The problem type this error answers with, from the catalogue.
     pub fn problem_type(&self) -> &'static ProblemType {
         use catalogue as c;

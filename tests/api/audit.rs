@@ -291,3 +291,80 @@ async fn verification_names_a_record_planted_beyond_the_head() {
         assert_eq!(result.first_broken_seq, Some(2), "[{b}] {result:?}");
     }
 }
+
+#[actix_web::test]
+async fn feed_reads_state_refusals_and_stale_versions_are_audited() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let created: serde_json::Value = app
+            .submit(&cs, None, &application_body(TOLVAN))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap().to_owned();
+        let person = created["applicant_id"].as_str().unwrap().to_owned();
+
+        let before = app.audit_count().await;
+        assert_eq!(app.get("/api/v1/0483/events", &cs).await.status(), 200);
+        let records = app.audit_since(before).await;
+        assert!(
+            records
+                .iter()
+                .any(|r| r.action == "event.read" && r.outcome == "allowed"),
+            "[{b}] the feed read"
+        );
+
+        // A move BR-4 refuses (409) and a stale version (412).
+        let before = app.audit_count().await;
+        let grant = serde_json::json!({ "outcome": "granted", "amount": "100.00", "work_capacity_percent": 0, "support_month": current_month() });
+        assert_eq!(
+            app.act(&id, "decision", &cs, Some("\"1\""), Some(&grant))
+                .await
+                .status(),
+            409
+        );
+        assert_eq!(
+            app.act(&id, "investigation", &cs, Some("\"7\""), None)
+                .await
+                .status(),
+            412
+        );
+        let records = app.audit_since(before).await;
+        for action in ["application.decide", "application.investigate"] {
+            let r = records
+                .iter()
+                .find(|r| r.action == action)
+                .unwrap_or_else(|| panic!("[{b}] {action}"));
+            assert_eq!(r.outcome, "refused", "[{b}] {action}");
+            assert_eq!(r.resource_id.as_deref(), Some(id.as_str()), "[{b}]");
+            assert_eq!(r.person_id.as_deref(), Some(person.as_str()), "[{b}]");
+        }
+
+        // A payment naming an application of another municipality.
+        let other: serde_json::Value = app
+            .client
+            .post(app.url("/api/v1/0428/applications"))
+            .bearer_auth(app.token_for(Role::CaseSystem, &["0428"]))
+            .json(&application_body("20001209-9891"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let other_id = other["id"].as_str().unwrap().to_owned();
+        let before = app.audit_count().await;
+        let payment = serde_json::json!({ "application_id": other_id, "support_month": current_month(),
+            "amount": "100.00", "paid_on": today().to_string() });
+        assert_eq!(app.pay(&cs, Some("x-1"), &payment).await.status(), 422);
+        let records = app.audit_since(before).await;
+        let r = records
+            .iter()
+            .find(|r| r.action == "payment.create")
+            .expect("the attempt is audited");
+        assert_eq!(r.outcome, "refused", "[{b}]");
+        assert_eq!(r.resource_id.as_deref(), Some(other_id.as_str()), "[{b}]");
+    }
+}
