@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::applicants::model::{Applicant, required};
 use super::context::Caller;
-use super::formats::Purpose;
+use super::formats::{PersonalNumber as PersonalNumberText, Purpose};
 use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::{IdempotencyKeyHeader, ResourcePath};
@@ -17,6 +17,8 @@ use super::tx::Tx;
 use crate::auth::policy::{self, Operation};
 use crate::db::consents::{self as repo, ConsentRow};
 use crate::db::{applicants, applications, stored, stored_uuid};
+use crate::domain::FieldError;
+use crate::domain::PersonalNumber;
 use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::consent::{ConsentChannel, Recipient};
 use crate::domain::event::EventType;
@@ -28,12 +30,18 @@ use crate::error::catalogue::*;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
+    "personal_number": "19121212-1212",
     "recipient": "employment_service",
     "purpose": "Samverkan om planering mot arbete enligt den lokala överenskommelsen",
     "given_at": "2026-11-20T09:30:00Z",
     "channel": "e_service"
 }))]
 pub struct ConsentBody {
+    /// The personal number of the person giving the consent; it must be
+    /// the applicant's. Required from the e-service portal, where it is the
+    /// person who signed in to the form.
+    #[schema(value_type = Option<PersonalNumberText>)]
+    pub personal_number: Option<String>,
     #[schema(value_type = Recipient, required = true)]
     pub recipient: Option<String>,
     /// What the person agreed to, in their words or the form's.
@@ -116,7 +124,10 @@ fn act_for(tx: &mut Tx, applicant_id: &str) -> Result<(), AppError> {
 ///
 /// Caseworkers and the case system record consents; the portal records one
 /// given in its form, for the person it submitted an application for as the
-/// applicant (the `applicant_id` of its receipt), never for a co-applicant.
+/// applicant (the `applicant_id` of its receipt), never for a co-applicant
+/// or anyone else, and sends that person's `personal_number`: a consent is
+/// the person's own act. A `personal_number` that is not the applicant's is
+/// a 422 and records nothing.
 /// An optional `Idempotency-Key` makes a retried request record the consent
 /// once (the same key and body get the first answer again).
 #[utoipa::path(
@@ -145,15 +156,26 @@ pub async fn create_consent(
     let target = format!("{municipality}/applicants/{applicant_id}/consents");
     let key = idempotency::key(&caller, op, &req, &target, &body)?;
     let now = caller.now();
-    let new = body.check(|b| new_consent(b, now))?;
+    let today = caller.today();
+    let signatory_required = policy::consent_names_signatory(&caller.principal);
+    let new = body.check(|b| new_consent(b, now, today, signatory_required))?;
     let stored = caller
         .transact(op, municipality, move |tx| {
             idempotency::once(tx, key.as_ref(), "consent.replay", |tx| {
                 tx.about_person(&applicant_id);
-                if applicants::find(tx.conn, tx.municipality(), &applicant_id)?.is_none() {
+                let Some(person) = applicants::find(tx.conn, tx.municipality(), &applicant_id)?
+                else {
                     return Err(tx.refuse(AppError::NotFound));
-                }
+                };
                 act_for(tx, &applicant_id)?;
+                if let Some(pn) = &new.personal_number
+                    && pn.as_str() != person.personal_number
+                {
+                    return Err(tx.refuse(AppError::Validation(vec![FieldError::new(
+                        "personal_number",
+                        "is not the applicant's personal number",
+                    )])));
+                }
                 let row = ConsentRow {
                     municipality: tx.municipality().to_owned(),
                     id: Uuid::now_v7().to_string(),
@@ -181,6 +203,7 @@ pub async fn create_consent(
 
 /// A consent whose every field has passed the rules.
 struct NewConsent {
+    personal_number: Option<PersonalNumber>,
     recipient: Recipient,
     purpose: String,
     given_at: DateTime<Utc>,
@@ -188,8 +211,26 @@ struct NewConsent {
 }
 
 /// Checks a consent, naming every bad field.
-fn new_consent(body: &ConsentBody, now: DateTime<Utc>) -> Result<NewConsent, AppError> {
+fn new_consent(
+    body: &ConsentBody,
+    now: DateTime<Utc>,
+    today: chrono::NaiveDate,
+    signatory_required: bool,
+) -> Result<NewConsent, AppError> {
     let mut c = Checker::default();
+    let personal_number = match &body.personal_number {
+        Some(pn) => c
+            .check(
+                "personal_number",
+                PersonalNumber::parse(pn, today).map_err(|e| e.to_string()),
+            )
+            .map(Some),
+        None if signatory_required => c.check(
+            "personal_number",
+            Err("is required from the e-service: the person who gives the consent".into()),
+        ),
+        None => Some(None),
+    };
     let recipient = c.check(
         "recipient",
         required(&body.recipient).and_then(Recipient::parse),
@@ -220,13 +261,16 @@ fn new_consent(body: &ConsentBody, now: DateTime<Utc>) -> Result<NewConsent, App
         required(&body.channel).and_then(ConsentChannel::parse),
     );
     c.finish().map_err(AppError::Validation)?;
-    match (recipient, purpose, given_at, channel) {
-        (Some(recipient), Some(purpose), Some(given_at), Some(channel)) => Ok(NewConsent {
-            recipient,
-            purpose,
-            given_at,
-            channel,
-        }),
+    match (personal_number, recipient, purpose, given_at, channel) {
+        (Some(personal_number), Some(recipient), Some(purpose), Some(given_at), Some(channel)) => {
+            Ok(NewConsent {
+                personal_number,
+                recipient,
+                purpose,
+                given_at,
+                channel,
+            })
+        }
         _ => Err(AppError::internal("validated field missing")),
     }
 }

@@ -292,6 +292,13 @@ pub fn may_record_consent(
     principal.role != Eservice || portal_submitted_for()
 }
 
+/// Whether a consent the caller records must carry the personal number of
+/// the person who gave it: the portal's must (it is the person who signed
+/// in to the form), and the number must be the applicant's.
+pub fn consent_names_signatory(principal: &Principal) -> bool {
+    principal.role == Eservice
+}
+
 crate::code_enum! {
     /// Which fields of an application the caller sees: `full` (caseworkers
     /// and the case system) has all; `labour_market` (coaches) has no money,

@@ -30,6 +30,8 @@ pub struct ApplicationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON array of the persons whose given names differ from the register.
+    pub name_mismatch: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]

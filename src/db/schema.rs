@@ -79,6 +79,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_mismatch -> Nullable<Text>,
     }
 }
 

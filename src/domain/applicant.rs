@@ -133,6 +133,19 @@ pub fn name(value: &str) -> Result<String, String> {
     line(value, 100)
 }
 
+/// Whether names given for a person are the names the register holds:
+/// compared without regard to case, surrounding space or repeated spaces, so
+/// `anna  maria` is `Anna Maria` but `Anna` is not `Anna Maria`.
+pub fn same_name(registered: &str, given: &str) -> bool {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    fold(registered) == fold(given)
+}
+
 /// Free text such as a street or a city: a [`line`] of at most 200 characters.
 pub fn text(value: &str) -> Result<String, String> {
     line(value, 200)

@@ -62,6 +62,14 @@ code_enum! {
 }
 
 code_enum! {
+    /// The place of a person named in an application.
+    HouseholdRole {
+        Applicant = "applicant",
+        CoApplicant = "co_applicant",
+    }
+}
+
+code_enum! {
     /// Where an application is (BR-4).
     Status {
         Received = "received",

@@ -62,7 +62,7 @@ impl Modify for BearerScheme {
 /// list, so an enum cannot enter the contract unlisted.
 pub fn code_lists() -> Vec<CodeList> {
     use crate::domain::application::{
-        Channel, ExpenseKind, IncomeKind, Outcome, ReasonForNeed, Status,
+        Channel, ExpenseKind, HouseholdRole, IncomeKind, Outcome, ReasonForNeed, Status,
     };
     use crate::domain::consent::{ConsentChannel, Recipient};
     use crate::domain::event::{EventType, ResourceKind};
@@ -73,6 +73,7 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<ExpenseKind>(),
         CodeList::of::<Status>(),
         CodeList::of::<Outcome>(),
+        CodeList::of::<HouseholdRole>(),
         CodeList::of::<Recipient>(),
         CodeList::of::<ConsentChannel>(),
         CodeList::of::<EventType>(),

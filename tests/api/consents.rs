@@ -14,6 +14,15 @@ fn consent(recipient: &str) -> Value {
     })
 }
 
+/// A consent as the portal sends it: with the personal number of the person
+/// who signed in and gave it.
+fn signed(recipient: &str, personal_number: &str) -> Value {
+    let mut body = consent(recipient);
+    body["personal_number"] = json!(personal_number);
+    body["channel"] = json!("e_service");
+    body
+}
+
 #[actix_web::test]
 async fn an_af_officer_sees_a_person_only_while_a_consent_to_af_is_active() {
     for app in each_backend().await {
@@ -119,8 +128,19 @@ async fn bad_consents_name_every_field_and_the_portal_acts_only_for_its_own_appl
         );
 
         let portal = app.token(Role::Eservice);
-        assert_problem(
+        let problem = assert_problem(
             app.post(&path, &portal, &consent("viadidakt")).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        assert_eq!(
+            problem["invalid_params"][0]["name"], "personal_number",
+            "[{b}] the portal names who gave the consent"
+        );
+        assert_problem(
+            app.post(&path, &portal, &signed("viadidakt", TOLVAN)).await,
             404,
             "not-found",
             b,
@@ -134,8 +154,20 @@ async fn bad_consents_name_every_field_and_the_portal_acts_only_for_its_own_appl
             201,
             "[{b}]"
         );
+        // Someone else's number is not the applicant's consent.
+        let problem = assert_problem(
+            app.post(&path, &portal, &signed("viadidakt", ERIK)).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
         assert_eq!(
-            app.post(&path, &portal, &consent("viadidakt"))
+            problem["invalid_params"][0]["name"], "personal_number",
+            "[{b}]"
+        );
+        assert_eq!(
+            app.post(&path, &portal, &signed("viadidakt", TOLVAN))
                 .await
                 .status(),
             201,
@@ -453,7 +485,7 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
         // The co-applicant's consent is not the portal's to record.
         let path = |id: &str| format!("/api/v1/0483/applicants/{id}/consents");
         assert_problem(
-            app.post(&path(partner), &portal, &consent("employment_service"))
+            app.post(&path(partner), &portal, &signed("employment_service", ERIK))
                 .await,
             404,
             "not-found",
@@ -468,7 +500,7 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
                 .post(app.url(&path(&applicant)))
                 .bearer_auth(&portal)
                 .header("idempotency-key", "consent-form-1")
-                .json(&consent("employment_service"))
+                .json(&signed("employment_service", TOLVAN))
                 .send()
         };
         let first = send().await.unwrap();
@@ -521,5 +553,115 @@ async fn the_demo_gives_the_af_officer_someone_to_see() {
             .map(|p| p["id"].as_str().unwrap())
             .collect();
         assert_eq!(seen, with_af, "[{b}]");
+    }
+}
+
+/// The attack that was found: the portal names a registered person as
+/// co-applicant under other names, then records a consent to AF for them so
+/// that an AF officer can read them. The person is attached by number, the
+/// names are flagged for the caseworker, and the consent is refused.
+#[actix_web::test]
+async fn the_portal_cannot_consent_for_a_registered_co_applicant_and_wrong_names_are_flagged() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let erik = app.create_applicant(ERIK).await;
+        let erik_id = erik["id"].as_str().unwrap();
+        let portal = app.token(Role::Eservice);
+        let mut body = application_body(TOLVAN);
+        body["co_applicant"] =
+            json!({ "personal_number": ERIK, "first_name": "Fel", "last_name": "Namn" });
+        let receipt: Value = app
+            .submit(&portal, Some("wrong-names"), &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            receipt.get("name_mismatch").is_none(),
+            "[{b}] not the portal's to see"
+        );
+
+        let path = format!("/api/v1/0483/applicants/{erik_id}/consents");
+        for recipient in ["employment_service", "viadidakt"] {
+            for number in [ERIK, TOLVAN] {
+                let response = app.post(&path, &portal, &signed(recipient, number)).await;
+                assert_problem(response, 404, "not-found", b).await;
+            }
+        }
+        let officer = app.token(Role::EmploymentOfficer);
+        assert_problem(
+            app.get(&format!("/api/v1/0483/applicants/{erik_id}"), &officer)
+                .await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+
+        // The caseworker sees who was named under other names.
+        let caseworker = app.token(Role::Caseworker);
+        let full: Value = app
+            .get(
+                &format!(
+                    "/api/v1/0483/applications/{}",
+                    receipt["id"].as_str().unwrap()
+                ),
+                &caseworker,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            full["name_mismatch"],
+            json!([{ "person": "co_applicant", "applicant_id": erik_id,
+                     "given_first_name": "Fel", "given_last_name": "Namn" }]),
+            "[{b}]"
+        );
+        // The register keeps its names.
+        let erik: Value = app
+            .get(&format!("/api/v1/0483/applicants/{erik_id}"), &caseworker)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(erik["first_name"], "Tolvan", "[{b}]");
+
+        // Names that agree but for case and spacing are not flagged.
+        let mut again = application_body(ERIK);
+        again["applicant"]["first_name"] = json!("  tolvan ");
+        again["applicant"]["last_name"] = json!("TOLVANSSON");
+        let receipt: Value = app
+            .submit(&portal, Some("same-names"), &again)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let full: Value = app
+            .get(
+                &format!(
+                    "/api/v1/0483/applications/{}",
+                    receipt["id"].as_str().unwrap()
+                ),
+                &caseworker,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(full["name_mismatch"], json!([]), "[{b}]");
+        // Every refusal was audited, about the person it was aimed at.
+        let refused = app
+            .audit_since(0)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "consent.create")
+            .map(|r| (r.outcome, r.person_id))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            refused,
+            vec![("not_visible".to_owned(), Some(erik_id.to_owned())); 4],
+            "[{b}]"
+        );
     }
 }

@@ -131,6 +131,7 @@ def main():
         receipt.applicant_id,
         client=portal,
         body=ConsentBody(
+            personal_number=PERSONAL_NUMBER,
             recipient=Recipient.EMPLOYMENT_SERVICE,
             purpose="Samverkan om planering mot arbete enligt den lokala överenskommelsen",
             given_at=datetime.datetime.now(datetime.timezone.utc),

@@ -126,9 +126,11 @@ pub struct Applicant {
     /// SCB municipality code.
     #[schema(example = "0483")]
     pub municipality: String,
-    /// 12 digits, `YYYYMMDDNNNC`.
+    /// 12 digits, `YYYYMMDDNNNC`. Absent in the labour-market view of
+    /// coaches and AF officers, who identify the person by name and id.
     #[schema(example = "191212121212")]
-    pub personal_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_number: Option<String>,
     /// Legal sex for statistics, from the personal number (BR-1).
     pub sex: Sex,
     /// Whether this is a coordination number (*samordningsnummer*).
@@ -162,7 +164,8 @@ impl Applicant {
             id: stored_uuid("applicants.id", &row.id)?,
             municipality: row.municipality,
             coordination_number: personal_number.is_coordination_number(),
-            personal_number: personal_number.as_str().to_owned(),
+            personal_number: (view != PersonView::LabourMarket)
+                .then(|| personal_number.as_str().to_owned()),
             sex: personal_number.sex(),
             first_name: row.first_name,
             last_name: row.last_name,

@@ -23,15 +23,16 @@ use super::{parameter_error, parse_id};
 use crate::auth::Principal;
 use crate::auth::policy::{self, ApplicationScope, ApplicationView, Operation};
 use crate::db::applications::{self as repo, ApplicationRow, ItemRow, ListFilter};
+use crate::db::stored_uuid;
 use crate::db::{DbConn, applicants, unique_or};
 use crate::domain::access::PersonRelations;
-use crate::domain::applicant::NewApplicant;
-use crate::domain::application::Status;
+use crate::domain::applicant::{NewApplicant, same_name};
+use crate::domain::application::{HouseholdRole, Status};
 use crate::domain::event::EventType;
 use crate::domain::{FieldError, money};
 use crate::error::AppError;
 use intake::{NewApplication, NewApplicationBody, PersonInput, new_application};
-use view::{Application, ApplicationPage};
+use view::{Application, ApplicationPage, NameMismatch};
 
 /// Paging and filters of the application list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -136,9 +137,20 @@ fn insert_application(
     application: &NewApplication,
     view: ApplicationView,
 ) -> Result<StoredResponse, AppError> {
-    let applicant_id = resolve_person(tx, "applicant", &application.applicant)?;
+    let mut name_mismatch = Vec::new();
+    let applicant_id = resolve_person(
+        tx,
+        HouseholdRole::Applicant,
+        &application.applicant,
+        &mut name_mismatch,
+    )?;
     let co_applicant_id = match &application.co_applicant {
-        Some(p) => Some(resolve_person(tx, "co_applicant", p)?),
+        Some(p) => Some(resolve_person(
+            tx,
+            HouseholdRole::CoApplicant,
+            p,
+            &mut name_mismatch,
+        )?),
         None => None,
     };
     if co_applicant_id.as_deref() == Some(applicant_id.as_str()) {
@@ -178,6 +190,11 @@ fn insert_application(
         version: 1,
         created_at: now,
         updated_at: now,
+        name_mismatch: if name_mismatch.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&name_mismatch).map_err(AppError::internal)?)
+        },
     };
     let item = |i: usize, direction: &str, kind: &str, amount| ItemRow {
         municipality: m.clone(),
@@ -208,8 +225,17 @@ fn insert_application(
 }
 
 /// Finds the person, or registers them when given by personal number with
-/// names (audited, and announced on the feed). Returns the applicant id.
-fn resolve_person(tx: &mut Tx, field: &str, person: &PersonInput) -> Result<String, AppError> {
+/// names (audited, and announced on the feed). Returns the applicant id. A
+/// registered person named by number under other names is attached, and the
+/// difference noted in `mismatch` for the caseworker: the number decides who
+/// the person is, and names are never taken over from an application.
+fn resolve_person(
+    tx: &mut Tx,
+    role: HouseholdRole,
+    person: &PersonInput,
+    mismatch: &mut Vec<NameMismatch>,
+) -> Result<String, AppError> {
+    let field = role.as_str();
     let m = tx.municipality().to_owned();
     match person {
         PersonInput::Existing(id) => match applicants::find(tx.conn, &m, id)? {
@@ -227,6 +253,16 @@ fn resolve_person(tx: &mut Tx, field: &str, person: &PersonInput) -> Result<Stri
             if let Some(row) =
                 applicants::find_by_personal_number(tx.conn, &m, personal_number.as_str())?
             {
+                if let (Some(first), Some(last)) = (first_name, last_name)
+                    && !(same_name(&row.first_name, first) && same_name(&row.last_name, last))
+                {
+                    mismatch.push(NameMismatch {
+                        person: role,
+                        applicant_id: stored_uuid("applicants.id", &row.id)?,
+                        given_first_name: first.clone(),
+                        given_last_name: last.clone(),
+                    });
+                }
                 return Ok(row.id);
             }
             let (Some(first_name), Some(last_name)) = (first_name, last_name) else {

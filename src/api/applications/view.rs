@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -10,7 +10,7 @@ use crate::auth::policy::ApplicationView;
 use crate::db::applications::{ApplicationRow, DecisionRow, ItemRow};
 use crate::db::{stored, stored_uuid, unreadable};
 use crate::domain::application::{
-    Channel, ExpenseKind, IncomeKind, Outcome, ReasonForNeed, Status,
+    Channel, ExpenseKind, HouseholdRole, IncomeKind, Outcome, ReasonForNeed, Status,
 };
 use crate::domain::money::from_ore;
 use crate::error::AppError;
@@ -103,6 +103,20 @@ impl From<&Decision> for DecisionNotice {
     }
 }
 
+/// A person the application named by personal number who was already
+/// registered, under names that differ from the register's. The person is
+/// attached by the number; the caseworker checks who applied (BR-6b).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NameMismatch {
+    pub person: HouseholdRole,
+    /// The registered applicant the number found.
+    pub applicant_id: Uuid,
+    /// The first name as the application gave it.
+    pub given_first_name: String,
+    /// The last name as the application gave it.
+    pub given_last_name: String,
+}
+
 /// Links to related resources.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationLinks {
@@ -155,6 +169,11 @@ pub struct Application {
     pub expenses: Option<Vec<ExpenseLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// In the full view: persons named by a registered personal number with
+    /// other names than the register's, for the caseworker to check; empty
+    /// when the names agreed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_mismatch: Option<Vec<NameMismatch>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     /// The decision as the portal shows it, in the receipt view once decided.
@@ -218,6 +237,13 @@ impl Application {
             .map(|id| stored_uuid("applications.co_applicant_id", id))
             .transpose()?;
         let channel = stored("applications.channel", Channel::parse(&row.channel))?;
+        let name_mismatch: Vec<NameMismatch> = match &row.name_mismatch {
+            None => Vec::new(),
+            Some(text) => stored(
+                "applications.name_mismatch",
+                serde_json::from_str(text).map_err(|_| ()),
+            )?,
+        };
         let decision = decision.map(Decision::try_from).transpose()?;
         Ok(Self {
             id: stored_uuid("applications.id", &row.id)?,
@@ -241,6 +267,7 @@ impl Application {
             incomes: full.then_some(incomes),
             expenses: full.then_some(expenses),
             message: full.then_some(row.message).flatten(),
+            name_mismatch: full.then_some(name_mismatch),
             decision_notice: (view == ApplicationView::Receipt)
                 .then(|| decision.as_ref().map(DecisionNotice::from))
                 .flatten(),
