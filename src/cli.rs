@@ -7,11 +7,13 @@ use std::time::Duration;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
+use crate::auth::audit_key::{self, AuditKey};
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Keys, Role, Unit, secrets};
-use crate::config::{Settings, StorageSettings, TokenSettings, parse_duration};
+use crate::config::{AuditSettings, Settings, StorageSettings, TokenSettings, parse_duration};
 use crate::db::audit;
 use crate::db::{Db, clients};
+use crate::domain::audit::Checkpoint;
 use crate::domain::{Municipality, time};
 use crate::startup::Application;
 use crate::{demo, telemetry};
@@ -30,6 +32,8 @@ struct Cli {
     storage: StorageSettings,
     #[command(flatten)]
     tokens: TokenSettings,
+    #[command(flatten)]
+    audit: AuditSettings,
     #[command(subcommand)]
     command: Command,
 }
@@ -139,8 +143,20 @@ enum ClientAction {
 
 #[derive(Debug, Subcommand)]
 enum AuditAction {
-    /// Walk the hash chain; exits 1 and names the first broken link if any.
-    Verify,
+    /// Walk the hash chain and hold it against the signed checkpoints; exits
+    /// 1 and names the first broken link if any.
+    Verify {
+        /// A file of checkpoints kept outside the database, one JSON object
+        /// per line as `audit checkpoint` prints them (repeatable).
+        #[arg(long)]
+        checkpoint: Vec<std::path::PathBuf>,
+    },
+    /// Sign a checkpoint of the chain's head now, store it, and print it as
+    /// one JSON line to keep elsewhere (append it to a file on another system).
+    Checkpoint,
+    /// Print the audit key's public half as a JWK (keep it when the key is
+    /// replaced, in the file BISTAND_AUDIT_RETIRED_KEYS names).
+    Key,
 }
 
 /// Runs the command line; the process exit code.
@@ -179,6 +195,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 bind,
                 storage: cli.storage,
                 tokens: cli.tokens,
+                audit: cli.audit,
                 workers,
                 body_timeout,
                 metrics_token,
@@ -188,9 +205,12 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             Db::open(&cli.storage)?;
             Keys::load(&cli.storage.data_dir, &cli.tokens)?;
+            let audit_key = audit_key::key_path(&cli.audit, &cli.storage.data_dir);
+            AuditKey::load(&audit_key, true)?;
             println!(
-                "migrations applied; signing key in {}",
-                cli.storage.data_dir.display()
+                "migrations applied; signing key in {}; audit key {}",
+                cli.storage.data_dir.display(),
+                audit_key.display()
             );
         }
         Command::Token {
@@ -229,19 +249,58 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let loaded = demo::load(&db, time::system_now())?;
             print_demo_persons(&loaded);
         }
-        Command::Audit {
-            action: AuditAction::Verify,
-        } => {
-            let db = Db::open_existing(&cli.storage)?;
-            let result = db.write_blocking(|conn, _| Ok(audit::verify(conn)?))?;
+        Command::Audit { action } => return audit_command(&cli.storage, &cli.audit, action),
+        Command::Openapi => print!("{}", crate::openapi::json()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit_command(
+    storage: &StorageSettings,
+    settings: &AuditSettings,
+    action: AuditAction,
+) -> anyhow::Result<ExitCode> {
+    let key = AuditKey::load(&audit_key::key_path(settings, &storage.data_dir), false)?;
+    match action {
+        AuditAction::Verify { checkpoint } => {
+            let keys = key.keyring(settings.audit_retired_keys.as_deref())?;
+            let mut external = Vec::new();
+            for path in &checkpoint {
+                external.extend(read_checkpoints(path)?);
+            }
+            let db = Db::open_existing(storage)?;
+            let result = db.write_blocking(|conn, _| Ok(audit::verify(conn, &keys, &external)?))?;
             println!("{}", serde_json::to_string_pretty(&result)?);
             if !result.valid {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Openapi => print!("{}", crate::openapi::json()),
+        AuditAction::Checkpoint => {
+            let db = Db::open_existing(storage)?;
+            let now = time::system_now();
+            match db.write_blocking(|conn, _| Ok(audit::checkpoint(conn, &key, now)?))? {
+                Some(c) => println!("{}", serde_json::to_string(&c)?),
+                None => anyhow::bail!("the audit log is empty: there is nothing to sign yet"),
+            }
+        }
+        AuditAction::Key => println!("{}", key.public_jwk()),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checkpoints from a file, one JSON object per line (blank lines skipped).
+fn read_checkpoints(path: &std::path::Path) -> anyhow::Result<Vec<Checkpoint>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                anyhow::anyhow!("{} line {}: not a checkpoint: {e}", path.display(), i + 1)
+            })
+        })
+        .collect()
 }
 
 fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {

@@ -74,12 +74,42 @@ pub struct TokenSettings {
     pub client_token_ttl: Duration,
 }
 
+/// The audit key and checkpoints (docs/audit.md).
+#[derive(Debug, Clone, Args)]
+pub struct AuditSettings {
+    /// The audit key's file (PKCS#8 PEM, mode 0600), which signs checkpoints
+    /// of the audit chain; default `audit-key.pem` in the data folder. Keep
+    /// it where those who can write the database cannot read.
+    #[arg(
+        long,
+        env = "BISTAND_AUDIT_KEY",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
+    pub audit_key: Option<PathBuf>,
+    /// A JWKS file with the public halves of earlier audit keys, whose
+    /// checkpoints stay verifiable after the key is replaced.
+    #[arg(
+        long,
+        env = "BISTAND_AUDIT_RETIRED_KEYS",
+        global = true,
+        help_heading = "Settings of every command"
+    )]
+    pub audit_retired_keys: Option<PathBuf>,
+    /// How often `serve` signs a checkpoint of the audit chain when it has
+    /// grown, such as 5m; each is stored and written to the service log.
+    #[arg(long, env = "BISTAND_AUDIT_CHECKPOINT_INTERVAL", default_value = "5m", value_parser = parse_duration, global = true,
+        help_heading = "Settings of every command")]
+    pub checkpoint_interval: Duration,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: String,
     pub storage: StorageSettings,
     pub tokens: TokenSettings,
+    pub audit: AuditSettings,
     /// Worker threads for HTTP (default: the number of cores).
     pub workers: Option<usize>,
     /// How long a request body may take to arrive before the request is

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -10,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::context::AppState;
 use crate::api::{self, json::BODY_LIMIT};
+use crate::auth::audit_key::{self, AuditKey};
 use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::db::Db;
@@ -41,6 +43,11 @@ impl Application {
         }
         let db = Db::open(&settings.storage)?;
         let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
+        let audit_key = Arc::new(AuditKey::load(
+            &audit_key::key_path(&settings.audit, &settings.storage.data_dir),
+            true,
+        )?);
+        let audit_keys = audit_key.keyring(settings.audit.audit_retired_keys.as_deref())?;
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
             anyhow::anyhow!(
                 "cannot listen on {}: {e}; choose another address with --bind or BISTAND_BIND",
@@ -55,7 +62,8 @@ impl Application {
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
-            clock,
+            clock: clock.clone(),
+            audit_keys,
         });
         let metrics = web::Data::new(Metrics::new()?);
         let contract = web::Bytes::from(crate::openapi::json());
@@ -131,6 +139,12 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        actix_web::rt::spawn(sign_checkpoints(
+            db.clone(),
+            audit_key,
+            clock,
+            settings.audit.checkpoint_interval,
+        ));
         Ok(Self {
             port,
             server: server.run(),
@@ -153,6 +167,34 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Signs a checkpoint of the audit chain every `interval` when it has grown,
+/// stores it and writes it to the log, which is kept apart from the database.
+async fn sign_checkpoints(db: Db, key: Arc<AuditKey>, clock: Arc<dyn Clock>, interval: Duration) {
+    let mut last = None;
+    loop {
+        actix_web::rt::time::sleep(interval).await;
+        let (key, now) = (key.clone(), clock.now());
+        match db
+            .write(move |conn, _| Ok(crate::db::audit::checkpoint(conn, &key, now)?))
+            .await
+        {
+            Ok(Some(c)) if last != Some(c.seq) => {
+                last = Some(c.seq);
+                tracing::info!(
+                    seq = c.seq,
+                    hash = %c.hash,
+                    signed_at = %c.signed_at.to_rfc3339(),
+                    kid = %c.kid,
+                    signature = %c.signature,
+                    "audit checkpoint"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot sign an audit checkpoint"),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::LocalBoxFuture;
 
 use super::tx::{self, Tx};
+use crate::auth::audit_key::AuditKeyring;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{Principal, TokenVerifier};
 use crate::db::{Db, DbConn, Pending, clients};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Where every date rule reads "now".
     pub clock: Arc<dyn Clock>,
+    /// The keys audit checkpoints are verified with.
+    pub audit_keys: AuditKeyring,
 }
 
 /// The verified caller of a request, with the state it runs against.

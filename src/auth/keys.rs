@@ -73,11 +73,7 @@ impl Keys {
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
         let path = data_dir.join(KEY_FILE);
         let signing_key = if path.exists() {
-            check_mode(&path)?;
-            let pem = fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            SigningKey::from_pkcs8_pem(&pem)
-                .context("the signing key file is not a PKCS#8 Ed25519 key")?
+            read_key(&path)?
         } else {
             create_key(&path)?
         };
@@ -95,12 +91,7 @@ impl Keys {
     }
 
     fn from_signing_key(signing_key: &SigningKey, issuer: &str) -> anyhow::Result<Self> {
-        let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(signing_key.verifying_key().as_bytes());
-        // RFC 7638: the thumbprint of the required members in lexicographic order.
-        let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
-        let kid = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(Sha256::digest(canonical.as_bytes()));
+        let (x, kid) = thumbprint(&signing_key.verifying_key());
         let der = signing_key
             .to_pkcs8_der()
             .context("cannot encode the signing key")?;
@@ -174,7 +165,27 @@ impl Keys {
     }
 }
 
-fn create_key(path: &Path) -> anyhow::Result<SigningKey> {
+/// An Ed25519 public key's `x` (base64url) and its RFC 7638 thumbprint,
+/// the `kid`: the hash of the required members in lexicographic order.
+pub(crate) fn thumbprint(key: &ed25519_dalek::VerifyingKey) -> (String, String) {
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes());
+    let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+    let kid = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(canonical.as_bytes()));
+    (x, kid)
+}
+
+/// Reads an Ed25519 key (PKCS#8 PEM) that only its owner may read.
+pub(crate) fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    check_mode(path)?;
+    let pem =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    SigningKey::from_pkcs8_pem(&pem)
+        .with_context(|| format!("{} is not a PKCS#8 Ed25519 key", path.display()))
+}
+
+/// Creates a new Ed25519 key file, owner-only (0600); never overwrites one.
+pub(crate) fn create_key(path: &Path) -> anyhow::Result<SigningKey> {
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
@@ -191,7 +202,7 @@ fn create_key(path: &Path) -> anyhow::Result<SigningKey> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(pem.as_bytes())?;
     file.sync_all()?;
-    tracing::info!(file = %path.display(), "created a new signing key");
+    tracing::info!(file = %path.display(), "created a new key");
     Ok(key)
 }
 

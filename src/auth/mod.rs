@@ -1,6 +1,7 @@
 //! Tokens (verify, mint, keys), the `Principal` extractor and the one
 //! policy that decides who may do what (docs/access.md).
 
+pub mod audit_key;
 pub mod keys;
 pub mod policy;
 pub mod principal;

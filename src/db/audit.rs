@@ -5,14 +5,17 @@
 //! are append-only (database triggers refuse UPDATE and DELETE), and are
 //! chained: each record's hash covers its fields and the previous hash, and
 //! the head row keeps the last number and hash, so an edit, a deletion in
-//! the middle or a cut at the end is found by [`verify`].
+//! the middle or a cut at the end is found by [`verify`]. One who can write
+//! the database could still rehash the chain; signed checkpoints, checked by
+//! [`verify`] too, make that evident up to the latest checkpoint.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{audit_head, audit_log};
-use crate::domain::audit::{AuditEvent, GENESIS, Link, Verification, hash};
+use super::schema::{audit_checkpoints, audit_head, audit_log};
+use crate::auth::audit_key::{AuditKey, AuditKeyring};
+use crate::domain::audit::{AuditEvent, Checkpoint, GENESIS, Link, Verification, hash};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]
 #[diesel(table_name = audit_log)]
@@ -148,12 +151,114 @@ pub fn append(
     set_head_hash(conn, &prev)
 }
 
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
+#[diesel(table_name = audit_checkpoints)]
+struct CheckpointRow {
+    seq: i64,
+    hash: String,
+    signed_at: NaiveDateTime,
+    key_id: String,
+    signature: String,
+}
+
+impl From<CheckpointRow> for Checkpoint {
+    fn from(row: CheckpointRow) -> Self {
+        Self {
+            seq: row.seq,
+            hash: row.hash,
+            signed_at: row.signed_at.and_utc(),
+            kid: row.key_id,
+            signature: row.signature,
+        }
+    }
+}
+
+/// The stored checkpoints, oldest first.
+pub fn checkpoints(conn: &mut DbConn) -> QueryResult<Vec<Checkpoint>> {
+    Ok(audit_checkpoints::table
+        .order(audit_checkpoints::seq.asc())
+        .select(CheckpointRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Checkpoint::from)
+        .collect())
+}
+
+/// Signs and stores a checkpoint of the head as this transaction sees it;
+/// when the head has one already, returns that one. `None` while the chain
+/// is empty.
+pub fn checkpoint(
+    conn: &mut DbConn,
+    key: &AuditKey,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<Option<Checkpoint>> {
+    let (seq, hash) = head(conn)?;
+    if seq == 0 {
+        return Ok(None);
+    }
+    let existing = audit_checkpoints::table
+        .find(seq)
+        .select(CheckpointRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(row) = existing.filter(|row| row.hash == hash) {
+        return Ok(Some(row.into()));
+    }
+    let signed = key.sign(seq, &hash, now);
+    diesel::insert_into(audit_checkpoints::table)
+        .values(CheckpointRow {
+            seq,
+            hash,
+            signed_at: signed.signed_at.naive_utc(),
+            key_id: signed.kid.clone(),
+            signature: signed.signature.clone(),
+        })
+        .execute(conn)?;
+    Ok(Some(signed))
+}
+
 /// Walks the chain up to the head as it stands when the walk starts, and
-/// names the first broken link. Records appended meanwhile are left for the
-/// next walk, so a walk beside running writers never reports them.
-pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
+/// names the first broken link; then holds it against every checkpoint, the
+/// stored ones and `external` (copies kept elsewhere). A checkpoint without
+/// a valid signature of `keys`, a record that is not the one a checkpoint
+/// signed (the chain rewritten or renumbered before it), or a checkpoint
+/// beyond the end (the chain cut) is named. Records appended meanwhile are
+/// left for the next walk, so a walk beside running writers never reports
+/// them.
+pub fn verify(
+    conn: &mut DbConn,
+    keys: &AuditKeyring,
+    external: &[Checkpoint],
+) -> QueryResult<Verification> {
+    // Checkpoints first: every one read now is at or below the head read next.
+    let mut signed = checkpoints(conn)?;
+    signed.extend(external.iter().cloned());
+    signed.sort_by_key(|c| c.seq);
+    signed.dedup();
+    if let Some(forged) = signed.iter().find(|c| !keys.holds(c)) {
+        return Ok(Verification::broken(
+            forged.seq,
+            0,
+            format!(
+                "the checkpoint of record {} (signed at {}) has no valid signature of a known \
+                 audit key (kid {})",
+                forged.seq,
+                forged.signed_at.to_rfc3339(),
+                forged.kid
+            ),
+        ));
+    }
+    let mut result = walk(conn, &signed)?;
+    result.checkpoints_checked = signed.len() as i64;
+    Ok(result)
+}
+
+fn walk(conn: &mut DbConn, signed: &[Checkpoint]) -> QueryResult<Verification> {
     const PAGE: i64 = 5_000;
     let (head_seq, head_hash) = head(conn)?;
+    // The checkpoints still ahead of the walk, and the last one it passed.
+    let mut ahead = signed.iter().peekable();
+    let mut vouched = 0;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_owned();
     while expected_seq <= head_seq {
@@ -188,11 +293,41 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
                     "the record was changed after it was written".into(),
                 ));
             }
+            while let Some(c) = ahead.next_if(|c| c.seq == row.seq) {
+                if c.hash != row.hash {
+                    return Ok(Verification::broken(
+                        vouched + 1,
+                        checked,
+                        format!(
+                            "record {} is not the one the checkpoint signed at {} holds: \
+                             records {}–{} were changed, removed or renumbered and the chain \
+                             rehashed",
+                            row.seq,
+                            c.signed_at.to_rfc3339(),
+                            vouched + 1,
+                            row.seq
+                        ),
+                    ));
+                }
+                vouched = row.seq;
+            }
             prev = row.hash.clone();
             expected_seq += 1;
         }
     }
     let checked = expected_seq - 1;
+    if let Some(c) = ahead.peek().filter(|c| c.seq > checked) {
+        return Ok(Verification::broken(
+            checked + 1,
+            checked,
+            format!(
+                "the chain ends at record {checked}, but the checkpoint signed at {} holds \
+                 record {}: records after {checked} were cut",
+                c.signed_at.to_rfc3339(),
+                c.seq
+            ),
+        ));
+    }
     if checked != head_seq || head_hash != prev {
         return Ok(Verification::broken(
             checked + 1,
@@ -215,5 +350,6 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
         records_checked: checked,
         first_broken_seq: None,
         reason: None,
+        checkpoints_checked: 0,
     })
 }

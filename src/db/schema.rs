@@ -53,6 +53,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        hash -> Text,
+        signed_at -> Timestamp,
+        key_id -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -183,6 +193,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     applicants,
     api_clients,
     audit_log,
+    audit_checkpoints,
     audit_head,
     applications,
     application_items,

@@ -1,9 +1,10 @@
 //! The audit log's records and the hash chain that makes an edit, a
-//! deletion or a cut at the end evident. Pure: the database appends and
-//! walks records with these functions.
+//! deletion or a cut at the end evident, and the checkpoints that make a
+//! rewrite of the whole chain evident. Pure: the database appends and walks
+//! records with these functions; the audit key signs checkpoints.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
@@ -124,13 +125,45 @@ pub fn hash(link: &Link) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A signed statement that the chain's record `seq` had `hash` at
+/// `signed_at`. The hash of a record covers every record before it, so a
+/// checkpoint vouches for the whole chain up to it: one who holds the
+/// database but not the audit key cannot cut, rewrite or renumber records up
+/// to a checkpoint without [`verify`](crate::db::audit::verify) naming it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// The record's sequence number.
+    pub seq: i64,
+    /// The record's hash (hex SHA-256).
+    pub hash: String,
+    pub signed_at: DateTime<Utc>,
+    /// The audit key's id (RFC 7638 thumbprint).
+    pub kid: String,
+    /// Ed25519 over [`Checkpoint::statement`], base64url without padding.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// The bytes the signature covers.
+    pub fn statement(seq: i64, hash: &str, signed_at: DateTime<Utc>) -> String {
+        format!(
+            "bistand audit checkpoint v1\nseq {seq}\nhash {hash}\nsigned_at {}\n",
+            signed_at.format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        )
+    }
+}
+
 /// The result of walking the chain.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Verification {
-    /// Whether every link holds.
+    /// Whether every link holds, and every checkpoint.
     pub valid: bool,
     /// Records read.
     pub records_checked: i64,
+    /// Signed checkpoints the chain was held against (those stored in the
+    /// database, and those given to `bistand audit verify --checkpoint`).
+    pub checkpoints_checked: i64,
     /// The sequence number of the first record that breaks the chain.
     pub first_broken_seq: Option<i64>,
     /// What is wrong there.
@@ -144,6 +177,7 @@ impl Verification {
             records_checked: checked,
             first_broken_seq: Some(seq),
             reason: Some(reason),
+            checkpoints_checked: 0,
         }
     }
 }

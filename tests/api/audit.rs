@@ -1,7 +1,11 @@
 //! The audit log: every read, change and refusal, hash-chained.
 
 use bistand::auth::Role;
+use bistand::auth::audit_key::AuditKey;
 use bistand::db::DbConn;
+use bistand::db::audit::AuditRow;
+use bistand::domain::audit::{Checkpoint, GENESIS, Verification, hash};
+use bistand::domain::time::Clock;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
@@ -164,17 +168,37 @@ async fn the_audit_log_refuses_updates_and_deletes() {
 /// Runs SQL with the append-only triggers switched off, as someone with
 /// full database rights could.
 async fn tamper(app: &TestApp, sql: &'static str) {
+    tamper_with(app, move |conn| Ok(conn.batch_execute(sql)?)).await;
+}
+
+/// Runs `f` with the append-only triggers of the audit log and its
+/// checkpoints switched off, as someone with full database rights could.
+async fn tamper_with(
+    app: &TestApp,
+    f: impl FnOnce(&mut DbConn) -> Result<(), bistand::error::AppError> + Send + 'static,
+) {
     let postgres = app.backend == "postgres";
     app.db
         .write(move |conn: &mut DbConn, _| {
             if postgres {
-                conn.batch_execute(&format!(
-                    "ALTER TABLE audit_log DISABLE TRIGGER USER; {sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;"
-                ))?;
+                conn.batch_execute(
+                    "ALTER TABLE audit_log DISABLE TRIGGER USER; \
+                     ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;",
+                )?;
             } else {
-                conn.batch_execute(&format!(
-                    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql};"
-                ))?;
+                conn.batch_execute(
+                    "DROP TRIGGER IF EXISTS audit_log_no_update; \
+                     DROP TRIGGER IF EXISTS audit_log_no_delete; \
+                     DROP TRIGGER IF EXISTS audit_checkpoints_no_update; \
+                     DROP TRIGGER IF EXISTS audit_checkpoints_no_delete;",
+                )?;
+            }
+            f(conn)?;
+            if postgres {
+                conn.batch_execute(
+                    "ALTER TABLE audit_log ENABLE TRIGGER USER; \
+                     ALTER TABLE audit_checkpoints ENABLE TRIGGER USER;",
+                )?;
             }
             Ok(())
         })
@@ -282,11 +306,7 @@ async fn verification_names_a_record_planted_beyond_the_head() {
         .await;
         // Walked directly: the service's own next append now collides with
         // the planted record, which is how the tampering shows in operation.
-        let result = app
-            .db
-            .read(|conn| Ok(bistand::db::audit::verify(conn)?))
-            .await
-            .unwrap();
+        let result = verify_with(&app, Vec::new()).await;
         assert!(!result.valid, "[{b}]");
         assert_eq!(result.first_broken_seq, Some(2), "[{b}] {result:?}");
     }
@@ -367,4 +387,194 @@ async fn feed_reads_state_refusals_and_stale_versions_are_audited() {
         assert_eq!(r.outcome, "refused", "[{b}]");
         assert_eq!(r.resource_id.as_deref(), Some(other_id.as_str()), "[{b}]");
     }
+}
+
+fn audit_key(app: &TestApp) -> AuditKey {
+    AuditKey::load(&app.data_dir.path().join("audit-key.pem"), false).unwrap()
+}
+
+/// Signs a checkpoint of the head now, as `bistand audit checkpoint` does.
+async fn checkpoint(app: &TestApp) -> Checkpoint {
+    let key = audit_key(app);
+    let now = app.clock.now();
+    app.db
+        .write(move |conn, _| Ok(bistand::db::audit::checkpoint(conn, &key, now)?))
+        .await
+        .unwrap()
+        .expect("a checkpoint")
+}
+
+/// Verifies as `bistand audit verify --checkpoint` does with `external`.
+async fn verify_with(app: &TestApp, external: Vec<Checkpoint>) -> Verification {
+    let keys = audit_key(app).keyring(None).unwrap();
+    app.db
+        .read(move |conn| Ok(bistand::db::audit::verify(conn, &keys, &external)?))
+        .await
+        .unwrap()
+}
+
+/// Replaces the whole chain with `rows`, numbered from 1 and rehashed, and
+/// moves the head to its end: what someone with full database rights but
+/// without the audit key can do. With `drop_checkpoints` they delete the
+/// stored checkpoints too.
+async fn rewrite_chain(app: &TestApp, mut rows: Vec<AuditRow>, drop_checkpoints: bool) {
+    let mut prev = GENESIS.to_owned();
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.seq = i as i64 + 1;
+        row.prev_hash = prev;
+        row.hash = hash(&row.link());
+        prev = row.hash.clone();
+    }
+    let head = format!(
+        "UPDATE audit_head SET seq = {}, hash = '{prev}'",
+        rows.len()
+    );
+    tamper_with(app, move |conn| {
+        conn.batch_execute("DELETE FROM audit_log")?;
+        if drop_checkpoints {
+            conn.batch_execute("DELETE FROM audit_checkpoints")?;
+        }
+        for row in &rows {
+            bistand::db::audit::insert(conn, row)?;
+        }
+        Ok(conn.batch_execute(&head)?)
+    })
+    .await;
+}
+
+/// The three attacks on a chain whose head is signed: cutting the tail,
+/// rewriting a record and rehashing what follows, and removing a record and
+/// renumbering the rest. Each leaves a chain whose links all hold.
+#[actix_web::test]
+async fn a_cut_a_rewrite_and_a_renumbering_are_named_against_a_signed_checkpoint() {
+    type Attack = fn(&mut Vec<AuditRow>);
+    let attacks: [(&str, Attack, &str); 3] = [
+        ("cut", |rows| rows.truncate(3), "were cut"),
+        (
+            "rewrite",
+            |rows| rows[2].actor = "someone else".into(),
+            "changed, removed or renumbered",
+        ),
+        (
+            "renumber",
+            |rows| drop(rows.remove(2)),
+            "changed, removed or renumbered",
+        ),
+    ];
+    for (name, attack, named) in attacks {
+        for drop_checkpoints in [false, true] {
+            for app in each_backend().await {
+                let b = app.backend;
+                for pn in [TOLVAN, ERIK, ANNA] {
+                    app.create_applicant(pn).await;
+                }
+                let caseworker = app.token(Role::Caseworker);
+                app.get("/api/v1/0483/applicants", &caseworker).await;
+                app.get("/api/v1/0483/applicants", &caseworker).await;
+                let signed = checkpoint(&app).await;
+                assert_eq!(signed.seq, app.audit_count().await, "[{b}]");
+                app.create_applicant(SARA_COORDINATION).await;
+                assert!(verify_with(&app, vec![signed.clone()]).await.valid, "[{b}]");
+
+                let mut rows = app.audit_since(0).await;
+                attack(&mut rows);
+                rewrite_chain(&app, rows, drop_checkpoints).await;
+                let context =
+                    format!("[{b}] {name}, stored checkpoints dropped: {drop_checkpoints}");
+
+                // The kept copy names the attack whatever was done to the database.
+                let result = verify_with(&app, vec![signed.clone()]).await;
+                assert!(!result.valid, "{context}");
+                let reason = result.reason.clone().unwrap();
+                assert!(reason.contains(named), "{context}: {reason}");
+                let first = result.first_broken_seq.unwrap();
+                assert!((1..=signed.seq).contains(&first), "{context}: {result:?}");
+
+                // The service's own verification holds the chain against the
+                // stored checkpoints: it names the attack while they are there.
+                let served = verification(&app).await;
+                assert_eq!(served["valid"], drop_checkpoints, "{context}: {served}");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_forged_or_unknown_checkpoint_is_named() {
+    for app in each_backend().await {
+        let b = app.backend;
+        app.create_applicant(TOLVAN).await;
+        let mut signed = checkpoint(&app).await;
+        assert_eq!(
+            verify_with(&app, vec![]).await.checkpoints_checked,
+            1,
+            "[{b}]"
+        );
+        signed.hash = "0".repeat(64);
+        let result = verify_with(&app, vec![signed]).await;
+        assert!(!result.valid, "[{b}]");
+        assert!(
+            result.reason.unwrap().contains("no valid signature"),
+            "[{b}]"
+        );
+        // A checkpoint planted in the database by someone without the key.
+        let other = AuditKey::load(&app.data_dir.path().join("other.pem"), true).unwrap();
+        let (seq, head) = app
+            .db
+            .read(|conn| Ok(bistand::db::audit::head(conn)?))
+            .await
+            .unwrap();
+        let planted = other.sign(seq, &head, app.clock.now());
+        let sql = format!(
+            "INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, signature) \
+             VALUES ({}, '{}', '2026-11-25 10:00:00', '{}', '{}')",
+            seq + 100,
+            planted.hash,
+            planted.kid,
+            planted.signature
+        );
+        tamper_with(&app, move |conn| Ok(conn.batch_execute(&sql)?)).await;
+        assert_eq!(verification(&app).await["valid"], false, "[{b}]");
+    }
+}
+
+#[actix_web::test]
+async fn the_command_line_signs_a_checkpoint_and_verifies_against_a_kept_copy() {
+    let app = spawn(None).await;
+    for pn in [TOLVAN, ERIK, ANNA] {
+        app.create_applicant(pn).await;
+    }
+    let bistand = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(app.data_dir.path())
+            .output()
+            .unwrap()
+    };
+    let output = bistand(&["audit", "checkpoint"]);
+    assert!(output.status.success(), "{output:?}");
+    let line = String::from_utf8(output.stdout).unwrap();
+    let signed: Checkpoint = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(signed.seq, 3);
+    let kept = app.data_dir.path().join("kept-checkpoints.jsonl");
+    std::fs::write(&kept, &line).unwrap();
+    let verify = || bistand(&["audit", "verify", "--checkpoint", kept.to_str().unwrap()]);
+    let output = verify();
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["checkpoints_checked"], 1);
+
+    let mut rows = app.audit_since(0).await;
+    rows.truncate(1);
+    rewrite_chain(&app, rows, true).await;
+    let output = verify();
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["first_broken_seq"], 2, "{report}");
+
+    let key = bistand(&["audit", "key"]);
+    let jwk: Value = serde_json::from_slice(&key.stdout).unwrap();
+    assert_eq!(jwk["kid"], signed.kid);
+    assert!(jwk.get("d").is_none(), "only the public half");
 }

@@ -120,8 +120,12 @@ async fn every_acknowledged_submission_survives_a_killed_process() {
         "{} acknowledged submissions were lost",
         lost.len()
     );
+    let keys = bistand::auth::audit_key::AuditKey::load(&data.path().join("audit-key.pem"), false)
+        .unwrap()
+        .keyring(None)
+        .unwrap();
     let verified = db
-        .read(|conn| Ok(bistand::db::audit::verify(conn)?))
+        .read(move |conn| Ok(bistand::db::audit::verify(conn, &keys, &[])?))
         .await
         .unwrap();
     assert!(

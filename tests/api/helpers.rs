@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bistand::auth::token::{MintRequest, mint};
 use bistand::auth::{Keys, Role};
-use bistand::config::{Settings, StorageSettings, TokenSettings};
+use bistand::config::{AuditSettings, Settings, StorageSettings, TokenSettings};
 use bistand::db::Db;
 use bistand::domain::Municipality;
 use bistand::domain::time::FixedClock;
@@ -83,6 +83,11 @@ pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Set
             trusted_issuer: None,
             client_token_ttl: Duration::from_secs(3600),
             max_token_lifetime: Duration::from_secs(12 * 3600),
+        },
+        audit: AuditSettings {
+            audit_key: None,
+            audit_retired_keys: None,
+            checkpoint_interval: Duration::from_secs(3600),
         },
         workers: Some(2),
         body_timeout: Duration::from_secs(30),
