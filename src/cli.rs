@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 use crate::auth::audit_key::{self, AuditKey};
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Keys, Role, Unit, secrets};
-use crate::config::{AuditSettings, Settings, StorageSettings, TokenSettings, parse_duration};
+use crate::config::{
+    AuditSettings, LimitSettings, Settings, StorageSettings, TokenSettings, parse_duration,
+};
 use crate::db::audit;
 use crate::db::{Db, clients};
 use crate::domain::audit::Checkpoint;
@@ -90,6 +92,8 @@ enum Command {
         /// without it, `/metrics` is open (keep it off the public network).
         #[arg(long, env = "BISTAND_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        #[command(flatten)]
+        limits: LimitSettings,
     },
     /// Create the data folder, apply pending migrations and create the
     /// signing key if missing, then exit.
@@ -190,12 +194,14 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             workers,
             body_timeout,
             metrics_token,
+            limits,
         } => {
             let settings = Settings {
                 bind,
                 storage: cli.storage,
                 tokens: cli.tokens,
                 audit: cli.audit,
+                limits,
                 workers,
                 body_timeout,
                 metrics_token,

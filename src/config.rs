@@ -103,6 +103,22 @@ pub struct AuditSettings {
     pub checkpoint_interval: Duration,
 }
 
+/// Rate limits (docs/limits.md); 0 turns one off.
+#[derive(Debug, Clone, Args)]
+pub struct LimitSettings {
+    /// Requests per second per caller (an API client, or a user by `sub`).
+    #[arg(long, env = "BISTAND_RATE_LIMIT", default_value_t = 100)]
+    pub rate_limit: u32,
+    /// Refused requests (4xx) per minute per caller, or per address for bad
+    /// tokens; beyond it the caller is answered 429 for a minute.
+    #[arg(long, env = "BISTAND_REFUSAL_LIMIT", default_value_t = 60)]
+    pub refusal_limit: u32,
+    /// Failed token requests per minute per client id and per address;
+    /// beyond it `/oauth/token` answers 429 for a minute.
+    #[arg(long, env = "BISTAND_LOGIN_FAILURE_LIMIT", default_value_t = 10)]
+    pub login_failure_limit: u32,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -110,6 +126,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub tokens: TokenSettings,
     pub audit: AuditSettings,
+    pub limits: LimitSettings,
     /// Worker threads for HTTP (default: the number of cores).
     pub workers: Option<usize>,
     /// How long a request body may take to arrive before the request is

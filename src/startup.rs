@@ -64,7 +64,9 @@ impl Application {
             ),
             clock: clock.clone(),
             audit_keys,
+            limits: api::limits::Limits::new(&settings.limits),
         });
+        actix_web::rt::spawn(api::limits::tidy(state.clone()));
         let metrics = web::Data::new(Metrics::new()?);
         let contract = web::Bytes::from(crate::openapi::json());
         let body_deadline = api::deadline::BodyDeadline(settings.body_timeout);
@@ -101,6 +103,7 @@ impl Application {
                         .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
                 )
                 .app_data(body_deadline)
+                .wrap(from_fn(api::limits::count_refusals))
                 .wrap(from_fn(api::deadline::middleware))
                 .wrap(from_fn(telemetry::middleware))
                 .configure(api::routes::configure)

@@ -9,6 +9,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::heade
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::LocalBoxFuture;
 
+use super::limits::{self, LimitKey, Limited, Limits};
 use super::tx::{self, Tx};
 use crate::auth::audit_key::AuditKeyring;
 use crate::auth::policy::{self, Operation};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The keys audit checkpoints are verified with.
     pub audit_keys: AuditKeyring,
+    /// Request budgets and refusal limits.
+    pub limits: Limits,
 }
 
 /// The verified caller of a request, with the state it runs against.
@@ -53,25 +56,45 @@ impl FromRequest for Caller {
         let request_id = req.extensions().get::<RequestId>().cloned();
         let correlation_id = req.extensions().get::<CorrelationId>().map(|c| c.0.clone());
         let bearer = bearer_token(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let request_id = request_id.ok_or_else(|| AppError::internal("request id missing"))?;
             let token = bearer?;
-            let principal = state.tokens.verify(&token).map_err(|e| {
-                tracing::info!(reason = e.detail(), "token refused");
-                AppError::Unauthenticated {
-                    detail: e.detail(),
-                    invalid_token: true,
+            let principal = match state.tokens.verify(&token) {
+                Ok(principal) => principal,
+                Err(e) => {
+                    // Bad tokens count against the address they come from.
+                    let address = limits::source_address(&req);
+                    if let Some(limited) = state.limits.address_held(&address) {
+                        if limited.first_in_window {
+                            tracing::warn!("bad tokens from one address held off");
+                        }
+                        return Err(AppError::TooManyRequests(limited.retry_after));
+                    }
+                    req.extensions_mut()
+                        .insert(LimitKey(limits::address_key(&address)));
+                    tracing::info!(reason = e.detail(), "token refused");
+                    return Err(AppError::Unauthenticated {
+                        detail: e.detail(),
+                        invalid_token: true,
+                    });
                 }
-            })?;
+            };
+            let owner = principal.owner();
+            req.extensions_mut().insert(LimitKey(owner.clone()));
             // Whether an API client is revoked is checked in the same
             // transaction as the request's work.
-            Ok(Caller {
+            let caller = Caller {
                 principal,
                 request_id: request_id.0,
                 correlation_id,
                 state,
-            })
+            };
+            if let Err(limited) = caller.state.limits.admit(&owner) {
+                return Err(caller.limited(limited).await);
+            }
+            Ok(caller)
         })
     }
 }
@@ -153,6 +176,29 @@ impl Caller {
     /// Whether this caller must send an `Idempotency-Key` with `op`.
     pub fn key_required(&self, op: Operation) -> bool {
         policy::key_required(&self.principal, op)
+    }
+
+    /// A caller held off by the limits: the first 429 of its window is
+    /// audited, the rest of the window is not (a storm is one record).
+    async fn limited(&self, limited: Limited) -> AppError {
+        let refusal = AppError::TooManyRequests(limited.retry_after);
+        if !limited.first_in_window {
+            return refusal;
+        }
+        tracing::warn!(role = %self.principal.role, "caller held off by the rate limits");
+        let record = self
+            .event("request.limited", "request")
+            .outcome(Outcome::Refused);
+        match self
+            .write(move |_, pending| {
+                pending.audit.push(record);
+                Ok(())
+            })
+            .await
+        {
+            Ok(()) => refusal,
+            Err(e) => e,
+        }
     }
 
     /// Audits a refusal and returns it (or the error of writing the record).

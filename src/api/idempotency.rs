@@ -45,12 +45,8 @@ pub fn key(
     };
     // Keys of API clients and of users live apart, so a user whose `sub`
     // equals a client's id never shares that client's keys.
-    let owner = match &caller.principal.client_id {
-        Some(client) => format!("client:{client}"),
-        None => format!("user:{}", caller.principal.subject),
-    };
     Ok(Some(Key {
-        client: owner,
+        client: caller.principal.owner(),
         key,
         request_hash: request_hash(target, body.bytes())?,
     }))

@@ -14,6 +14,7 @@ pub mod events;
 pub mod formats;
 pub mod idempotency;
 pub mod json;
+pub mod limits;
 pub mod oauth;
 pub mod ops;
 pub mod params;

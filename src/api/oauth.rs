@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::context::AppState;
+use crate::api::limits;
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Role, Unit, secrets};
 use crate::db::clients;
@@ -77,7 +78,9 @@ fn oauth(code: &'static str, detail: &'static str, basic_auth: bool) -> AppError
 ///
 /// The OAuth 2.0 client-credentials grant for machine clients registered
 /// with `bistand client add`. Errors carry the RFC 6749 `error` code in a
-/// problem document.
+/// problem document. Failed attempts are limited per client id and per
+/// source address; over the limit the answer is 429 with `Retry-After`,
+/// without the secret being checked.
 #[utoipa::path(
     post,
     path = "/oauth/token",
@@ -88,6 +91,7 @@ fn oauth(code: &'static str, detail: &'static str, basic_auth: bool) -> AppError
         (status = 200, description = "An access token", body = TokenResponse),
         (status = 400, response = OAuthError),
         (status = 401, response = OAuthInvalidClient),
+        (status = 429, response = TooManyRequests),
     )
 )]
 pub async fn post_token(
@@ -133,6 +137,15 @@ pub async fn post_token(
             ));
         }
     };
+    // Over the failure limit of the client or the address: refused before
+    // the slow secret check, so guessing cannot queue legitimate clients.
+    let address = limits::source_address(&req);
+    if let Some(limited) = state.limits.login_held(&client_id, &address) {
+        if limited.first_in_window {
+            tracing::warn!("token requests held off after repeated failures");
+        }
+        return Err(AppError::TooManyRequests(limited.retry_after));
+    }
     let lookup_id = client_id.clone();
     let client = state
         .db
@@ -156,6 +169,7 @@ pub async fn post_token(
         Some(c) if secret_ok && c.revoked_at.is_none() => c,
         _ => {
             tracing::info!("token request refused");
+            state.limits.login_failed(&client_id, &address);
             return Err(refused());
         }
     };

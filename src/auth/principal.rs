@@ -17,6 +17,16 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Who the caller is, as idempotency keys and rate limits count it: an
+    /// API client by its id, anyone else by `sub`, the two kinds apart so a
+    /// user whose `sub` equals a client's id is never taken for the client.
+    pub fn owner(&self) -> String {
+        match &self.client_id {
+            Some(client) => format!("client:{client}"),
+            None => format!("user:{}", self.subject),
+        }
+    }
+
     pub fn serves(&self, municipality: &Municipality) -> bool {
         self.municipalities.contains(municipality)
     }

@@ -82,6 +82,9 @@ pub enum AppError {
     /// The body did not arrive in time.
     #[error("request timeout")]
     RequestTimeout,
+    /// Over a rate limit: answered with `Retry-After`.
+    #[error("too many requests")]
+    TooManyRequests(std::time::Duration),
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
     #[error("method not allowed")]
@@ -145,6 +148,7 @@ impl AppError {
             Self::Unavailable(String::new()),
             Self::Internal(anyhow::anyhow!("example")),
             Self::RequestTimeout,
+            Self::TooManyRequests(std::time::Duration::from_secs(1)),
         ]
     }
 
@@ -175,6 +179,7 @@ impl AppError {
             Self::Unavailable(_) => 21,
             Self::Internal(_) => 22,
             Self::RequestTimeout => 23,
+            Self::TooManyRequests(_) => 24,
         }
     }
 
@@ -208,6 +213,7 @@ impl AppError {
             Self::PreconditionRequired => &c::PreconditionRequired::TYPE,
             Self::PayloadTooLarge => &c::PayloadTooLarge::TYPE,
             Self::RequestTimeout => &c::RequestTimeout::TYPE,
+            Self::TooManyRequests(_) => &c::TooManyRequests::TYPE,
             Self::UnsupportedMediaType(_) => &c::UnsupportedMediaType::TYPE,
             Self::MethodNotAllowed(_) => &c::MethodNotAllowed::TYPE,
             Self::OAuth { code, .. } if *code == "invalid_client" => &c::OAuthInvalidClient::TYPE,
@@ -267,6 +273,10 @@ impl AppError {
             }
             Self::PayloadTooLarge => Some("bodies are limited to 256 KiB".into()),
             Self::RequestTimeout => Some("the body did not arrive in time; send it again".into()),
+            Self::TooManyRequests(wait) => Some(format!(
+                "over the rate limit; send again in {} s",
+                retry_after_seconds(*wait)
+            )),
             Self::UnsupportedMediaType(expected) => Some(format!("send Content-Type: {expected}")),
             Self::MethodNotAllowed(allow) => Some(format!("allowed methods: {allow}")),
             Self::OAuth { detail, .. } => Some((*detail).to_owned()),
@@ -335,6 +345,9 @@ impl ResponseError for AppError {
             Self::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
+            Self::TooManyRequests(wait) => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds(*wait)));
+            }
             Self::OAuth {
                 basic_auth: true, ..
             } => {
@@ -344,6 +357,11 @@ impl ResponseError for AppError {
         }
         response.json(self.problem())
     }
+}
+
+/// `Retry-After` in whole seconds, rounded up and at least 1.
+fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 impl From<diesel::result::Error> for AppError {

@@ -16,7 +16,8 @@ const MORE: &[(&str, &str, &str)] = &[
 /// Problem types that follow from an operation's shape: a body can be
 /// malformed, too large, of another media type or invalid; a parameter can
 /// be malformed; a token can be missing or lack the role; a municipality or
-/// an id can name nothing visible; `If-Match` can be missing or stale; an
+/// an id can name nothing visible; a caller can be over its rate limits;
+/// `If-Match` can be missing or stale; an
 /// `Idempotency-Key` can be missing or reused, and its retries collide; and
 /// anything that reads the database can fail inside or find it unavailable.
 fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
@@ -46,7 +47,11 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
         .as_array()
         .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
     if secured {
-        implied.extend([("401", "Unauthenticated"), ("403", "Forbidden")]);
+        implied.extend([
+            ("401", "Unauthenticated"),
+            ("403", "Forbidden"),
+            ("429", "TooManyRequests"),
+        ]);
         if parameters.iter().any(|p| p["in"] == "path") {
             implied.push(("404", "NotFound"));
         }
@@ -130,6 +135,14 @@ pub(super) fn inline(document: &mut serde_json::Value) {
                         }
                     }
                 });
+                if status == "429" {
+                    op["responses"]["429"]["headers"] = json!({
+                        "Retry-After": {
+                            "description": "Seconds to wait before sending again",
+                            "schema": { "type": "integer", "minimum": 1 }
+                        }
+                    });
+                }
             }
         }
     }

@@ -142,3 +142,36 @@ fn help_names_the_log_settings_and_the_allowed_roles() {
         "{help}"
     );
 }
+
+/// Every setting a command takes is in the README's table of settings.
+#[test]
+fn every_setting_is_documented_in_the_readme() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for command in [
+        &["serve", "--help"][..],
+        &["audit", "verify", "--help"],
+        &["token", "--help"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_bistand"))
+            .args(command)
+            .output()
+            .unwrap();
+        let help = String::from_utf8(output.stdout).unwrap();
+        for word in help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with("BISTAND_") {
+                seen.insert(word.to_owned());
+            }
+        }
+    }
+    assert!(seen.len() > 15, "{seen:?}");
+    let missing: Vec<_> = seen
+        .iter()
+        .filter(|v| !readme.contains(&format!("| `{v}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in the README's settings: {missing:?}"
+    );
+}

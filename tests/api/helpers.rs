@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bistand::auth::token::{MintRequest, mint};
 use bistand::auth::{Keys, Role};
-use bistand::config::{AuditSettings, Settings, StorageSettings, TokenSettings};
+use bistand::config::{AuditSettings, LimitSettings, Settings, StorageSettings, TokenSettings};
 use bistand::db::Db;
 use bistand::domain::Municipality;
 use bistand::domain::time::FixedClock;
@@ -88,6 +88,12 @@ pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Set
             audit_key: None,
             audit_retired_keys: None,
             checkpoint_interval: Duration::from_secs(3600),
+        },
+        // Off here; the limits' own tests turn them on.
+        limits: LimitSettings {
+            rate_limit: 0,
+            refusal_limit: 0,
+            login_failure_limit: 0,
         },
         workers: Some(2),
         body_timeout: Duration::from_secs(30),

@@ -15,6 +15,7 @@ mod errors;
 mod feed;
 mod hardening;
 mod helpers;
+mod limits;
 mod logs;
 mod oauth;
 mod ops;
