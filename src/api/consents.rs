@@ -48,7 +48,7 @@ pub struct ConsentBody {
     #[schema(value_type = Purpose, required = true)]
     pub purpose: Option<String>,
     /// When the person gave it (RFC 3339); not in the future.
-    #[schema(value_type = DateTime<Utc>, required = true)]
+    #[schema(value_type = DateTime<Utc>, required = true, max_length = 35)]
     pub given_at: Option<String>,
     #[schema(value_type = ConsentChannel, required = true)]
     pub channel: Option<String>,

@@ -44,8 +44,8 @@ string_format!(
 digits with an optional `-` or `+` before the last four, a valid date (a coordination number \
 has day + 60) and a Luhn check digit (BR-1). Never in a URL.",
     pattern = personal_number::PATTERN,
-    min = None,
-    max = None,
+    min = Some(10),
+    max = Some(13),
     example = "19121212-1212",
     format = "personnummer"
 );

@@ -26,13 +26,13 @@ pub struct TokenRequest {
     #[schema(value_type = GrantType, required = true)]
     pub grant_type: Option<String>,
     /// The client's id, when not sent in HTTP Basic authentication.
-    #[schema(value_type = String, required = false)]
+    #[schema(value_type = String, required = false, max_length = 255)]
     pub client_id: Option<String>,
     /// The client's secret, when not sent in HTTP Basic authentication.
-    #[schema(value_type = String, required = false)]
+    #[schema(value_type = String, required = false, max_length = 255)]
     pub client_secret: Option<String>,
     /// Ignored: a client's rights are those it was registered with.
-    #[schema(value_type = String, required = false)]
+    #[schema(value_type = String, required = false, max_length = 255)]
     pub scope: Option<String>,
 }
 
@@ -137,6 +137,14 @@ pub async fn post_token(
             ));
         }
     };
+    let too_long = |v: &str| v.chars().count() > 255;
+    if too_long(&client_id) || too_long(&secret) || form.scope.as_deref().is_some_and(too_long) {
+        return Err(oauth(
+            "invalid_request",
+            "client_id, client_secret and scope are at most 255 characters",
+            basic_auth,
+        ));
+    }
     // Over the failure limit of the client or the address: refused before
     // the slow secret check, so guessing cannot queue legitimate clients.
     let address = limits::source_address(&req);

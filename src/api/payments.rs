@@ -39,7 +39,7 @@ use crate::error::catalogue::*;
 }))]
 pub struct PaymentBody {
     /// The application paid under; it needs a decision that grants money.
-    #[schema(value_type = Uuid, required = true)]
+    #[schema(value_type = Uuid, required = true, max_length = 36)]
     pub application_id: Option<String>,
     /// The application's support month.
     #[schema(value_type = MonthText, required = true)]
@@ -48,7 +48,7 @@ pub struct PaymentBody {
     #[schema(value_type = SignedSek, required = true)]
     pub amount: Option<String>,
     /// The date of payment, not in the future.
-    #[schema(value_type = NaiveDate, required = true)]
+    #[schema(value_type = NaiveDate, required = true, max_length = 10)]
     pub paid_on: Option<String>,
     /// Why: required on a negative amount.
     #[schema(value_type = Option<Reasons>)]

@@ -43,6 +43,8 @@ code_enum! {
         RevokeConsent = "consent.revoke",
         ReadEvents = "event.read",
         VerifyAudit = "audit.verify",
+        ReadAudit = "audit.read",
+        ReportAudit = "audit.report",
     }
 }
 
@@ -141,6 +143,8 @@ pub const RULES: &[Rule] = &[
     rule(Operation::RevokeConsent, SUBMITTERS, "consent", Key::None),
     rule(Operation::ReadEvents, &[CaseSystem], "event", Key::None),
     rule(Operation::VerifyAudit, &[Auditor], "audit_log", Key::None),
+    rule(Operation::ReadAudit, &[Auditor], "audit_log", Key::None),
+    rule(Operation::ReportAudit, &[Auditor], "audit_log", Key::None),
 ];
 
 const fn rule(op: Operation, roles: &'static [Role], resource: &'static str, key: Key) -> Rule {
@@ -433,6 +437,8 @@ mod tests {
         ("consent.revoke", &["caseworker", "case_system", "eservice"]),
         ("event.read", &["case_system"]),
         ("audit.verify", &["auditor"]),
+        ("audit.read", &["auditor"]),
+        ("audit.report", &["auditor"]),
     ];
 
     fn principal(role: Role) -> Principal {

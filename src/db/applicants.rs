@@ -196,3 +196,26 @@ fn split_address(address: Option<&crate::domain::applicant::Address>) -> Address
         None => (None, None, None),
     }
 }
+
+/// The ids of persons with protected identity in these municipalities.
+pub fn protected_ids(conn: &mut DbConn, municipalities: &[String]) -> QueryResult<Vec<String>> {
+    applicants::table
+        .filter(applicants::municipality.eq_any(municipalities.to_vec()))
+        .filter(applicants::protected_identity.eq(true))
+        .select(applicants::id)
+        .load(conn)
+}
+
+/// The ids of the applicants with this personal number in these
+/// municipalities (one per municipality at most).
+pub fn ids_by_personal_number(
+    conn: &mut DbConn,
+    municipalities: &[String],
+    personal_number: &str,
+) -> QueryResult<Vec<String>> {
+    applicants::table
+        .filter(applicants::municipality.eq_any(municipalities.to_vec()))
+        .filter(applicants::personal_number.eq(personal_number))
+        .select(applicants::id)
+        .load(conn)
+}

@@ -353,3 +353,57 @@ fn walk(conn: &mut DbConn, signed: &[Checkpoint]) -> QueryResult<Verification> {
         checkpoints_checked: 0,
     })
 }
+
+/// What an auditor asks of the log: records of these municipalities (and
+/// those of no municipality), narrowed by the other fields that are set.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub municipalities: Vec<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    /// Records about any of these persons (applicant ids).
+    pub persons: Option<Vec<String>>,
+    pub from: Option<NaiveDateTime>,
+    /// Before this instant.
+    pub to: Option<NaiveDateTime>,
+}
+
+/// Records after `after_seq` that match `filter`, in sequence order.
+pub fn search(
+    conn: &mut DbConn,
+    filter: &Filter,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table
+        .filter(audit_log::seq.gt(after_seq))
+        .filter(
+            audit_log::municipality
+                .eq_any(filter.municipalities.clone())
+                .or(audit_log::municipality.is_null()),
+        )
+        .order(audit_log::seq.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .into_boxed();
+    if let Some(actor) = &filter.actor {
+        query = query.filter(audit_log::actor.eq(actor.clone()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_log::action.eq(action.clone()));
+    }
+    if let Some(outcome) = &filter.outcome {
+        query = query.filter(audit_log::outcome.eq(outcome.clone()));
+    }
+    if let Some(persons) = &filter.persons {
+        query = query.filter(audit_log::person_id.eq_any(persons.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::occurred_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_log::occurred_at.lt(to));
+    }
+    query.load(conn)
+}

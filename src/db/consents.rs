@@ -82,3 +82,11 @@ pub fn revoke(conn: &mut DbConn, row: &ConsentRow, expected_version: i64) -> Que
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Every consent, revoked ones included, of these persons.
+pub fn of_persons(conn: &mut DbConn, persons: &[String]) -> QueryResult<Vec<ConsentRow>> {
+    consents::table
+        .filter(consents::applicant_id.eq_any(persons.to_vec()))
+        .select(ConsentRow::as_select())
+        .load(conn)
+}

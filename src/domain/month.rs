@@ -41,6 +41,11 @@ impl Month {
         self.year
     }
 
+    /// The month's first day.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+
     /// The month after this one.
     pub fn next(self) -> Self {
         if self.month == 12 {

@@ -95,6 +95,19 @@ pub fn today_in_sweden(now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::Duration::hours(offset)).date_naive()
 }
 
+/// The instant a civil date begins in Sweden. Midnight is never in a
+/// clock change (they happen at 01:00 UTC), so it is always one instant.
+pub fn start_of_day_in_sweden(date: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let summer = midnight - chrono::Duration::hours(2);
+    if is_eu_summer_time(summer) {
+        summer
+    } else {
+        midnight - chrono::Duration::hours(1)
+    }
+}
+
 fn is_eu_summer_time(t: DateTime<Utc>) -> bool {
     use chrono::{Datelike, TimeZone};
     let year = t.year();
@@ -113,6 +126,26 @@ fn is_eu_summer_time(t: DateTime<Utc>) -> bool {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_swedish_day_begins_at_local_midnight() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            start_of_day_in_sweden(day(2026, 11, 1)),
+            Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            start_of_day_in_sweden(day(2026, 7, 1)),
+            Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap()
+        );
+        for d in [day(2026, 3, 29), day(2026, 10, 25), day(2026, 10, 26)] {
+            assert_eq!(today_in_sweden(start_of_day_in_sweden(d)), d);
+            assert_eq!(
+                today_in_sweden(start_of_day_in_sweden(d) - chrono::Duration::seconds(1)),
+                d.pred_opt().unwrap()
+            );
+        }
+    }
 
     #[test]
     fn summer_time_follows_the_eu_rule() {

@@ -578,3 +578,211 @@ async fn the_command_line_signs_a_checkpoint_and_verifies_against_a_kept_copy() 
     assert_eq!(jwk["kid"], signed.kid);
     assert!(jwk.get("d").is_none(), "only the public half");
 }
+
+#[actix_web::test]
+async fn an_auditor_reads_the_log_by_filter_and_by_personal_number_and_the_reading_is_audited() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let auditor = app.token(Role::Auditor);
+        let tolvan = app.create_applicant(TOLVAN).await;
+        let tolvan_id = tolvan["id"].as_str().unwrap().to_owned();
+        app.create_applicant(ERIK).await;
+        let caseworker = app.token(Role::Caseworker);
+        for _ in 0..3 {
+            app.get(&format!("/api/v1/0483/applicants/{tolvan_id}"), &caseworker)
+                .await;
+        }
+        // By person id and action, two at a time.
+        let path = format!("/api/v1/audit?person_id={tolvan_id}&action=applicant.read&limit=2");
+        let first: Value = app.get(&path, &auditor).await.json().await.unwrap();
+        assert_eq!(first["items"].as_array().unwrap().len(), 2, "[{b}] {first}");
+        let cursor = first["next_cursor"].as_str().unwrap();
+        let second: Value = app
+            .get(&format!("{path}&after={cursor}"), &auditor)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(second["items"].as_array().unwrap().len(), 1, "[{b}]");
+        assert_eq!(second["next_cursor"], Value::Null, "[{b}]");
+        for item in first["items"].as_array().unwrap() {
+            assert_eq!(item["person_id"], tolvan_id.as_str(), "[{b}]");
+            assert_eq!(item["actor"], "test-caseworker", "[{b}]");
+        }
+
+        // By personal number, in the body.
+        let response = app
+            .post(
+                "/api/v1/audit/search",
+                &auditor,
+                &json!({ "personal_number": TOLVAN }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "[{b}]");
+        let found: Value = response.json().await.unwrap();
+        let actions: Vec<&str> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.starts_with(&["applicant.create", "applicant.read"]),
+            "[{b}] {actions:?}"
+        );
+        assert!(
+            !found.to_string().contains("1212"),
+            "[{b}] no personal number"
+        );
+        let nobody: Value = app
+            .post(
+                "/api/v1/audit/search",
+                &auditor,
+                &json!({ "personal_number": ANNA }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(nobody["items"], json!([]), "[{b}]");
+
+        // The auditor's reading is in the log, about the person asked for.
+        let own: Vec<_> = app
+            .audit_since(0)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "audit.read")
+            .map(|r| (r.person_id, r.outcome))
+            .collect();
+        assert_eq!(
+            own,
+            [
+                (Some(tolvan_id.clone()), "allowed".to_owned()),
+                (Some(tolvan_id.clone()), "allowed".to_owned()),
+                (Some(tolvan_id.clone()), "allowed".to_owned()),
+                (None, "not_visible".to_owned()),
+            ],
+            "[{b}]"
+        );
+
+        // Bad filters are named; others may not read the log.
+        let problem = assert_problem(
+            app.get("/api/v1/audit?outcome=maybe&from=yesterday", &auditor)
+                .await,
+            400,
+            "invalid-parameter",
+            b,
+        )
+        .await;
+        assert_eq!(
+            problem["invalid_params"].as_array().unwrap().len(),
+            2,
+            "[{b}]"
+        );
+        assert_problem(
+            app.get("/api/v1/audit", &caseworker).await,
+            403,
+            "forbidden",
+            b,
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn the_monthly_report_names_protected_reads_refusals_labour_market_reads_and_outliers() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let caseworker = app.token(Role::Caseworker);
+        let mut protected = applicant_body(ANNA);
+        protected["protected_identity"] = json!(true);
+        let anna: Value = app
+            .post("/api/v1/0483/applicants", &caseworker, &protected)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let anna_path = anna["links"]["self"].as_str().unwrap().to_owned();
+        let erik = app.create_applicant(ERIK).await;
+        let erik_path = erik["links"]["self"].as_str().unwrap().to_owned();
+        app.get(&anna_path, &caseworker).await;
+        let consent = json!({ "recipient": "employment_service", "purpose": "Samverkan",
+                              "given_at": "2026-11-20T09:30:00Z", "channel": "visit" });
+        let given: Value = app
+            .post(&format!("{erik_path}/consents"), &caseworker, &consent)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let officer = app.token(Role::EmploymentOfficer);
+        assert_eq!(app.get(&erik_path, &officer).await.status(), 200, "[{b}]");
+        let analyst = app.token(Role::Analyst);
+        for _ in 0..3 {
+            app.get("/api/v1/0483/applicants", &analyst).await;
+        }
+        // Three caseworkers; one reads far more than the others.
+        app.get(&erik_path, &app.token_as(Role::Caseworker, "quiet-1"))
+            .await;
+        app.get(&erik_path, &app.token_as(Role::Caseworker, "quiet-2"))
+            .await;
+        let busy = app.token_as(Role::Caseworker, "busy");
+        for _ in 0..25 {
+            app.get(&erik_path, &busy).await;
+        }
+        let month = app.audit_since(0).await[0]
+            .occurred_at
+            .format("%Y-%m")
+            .to_string();
+
+        let auditor = app.token(Role::Auditor);
+        let response = app
+            .get(&format!("/api/v1/audit/report?month={month}"), &auditor)
+            .await;
+        assert_eq!(response.status(), 200, "[{b}]");
+        let report: Value = response.json().await.unwrap();
+        let protected_reads: Vec<&str> = report["protected_identity_reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["person_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            protected_reads,
+            [anna["id"].as_str().unwrap()],
+            "[{b}] {report}"
+        );
+        assert_eq!(report["refusals"]["denied"], 3, "[{b}]");
+        assert_eq!(
+            report["refusals"]["by_actor"][0]["actor"], "test-analyst",
+            "[{b}]"
+        );
+        let labour = report["labour_market_reads"].as_array().unwrap();
+        assert_eq!(labour.len(), 1, "[{b}] {report}");
+        assert_eq!(labour[0]["consent_id"], given["id"], "[{b}]");
+        assert_eq!(labour[0]["record"]["role"], "employment_officer", "[{b}]");
+        let standing_out = report["standing_out"].as_array().unwrap();
+        assert_eq!(standing_out.len(), 1, "[{b}] {report}");
+        assert_eq!(standing_out[0]["actor"], "busy", "[{b}]");
+        assert_eq!(standing_out[0]["person_reads"], 25, "[{b}]");
+
+        assert_problem(
+            app.get("/api/v1/audit/report?month=2026-13", &auditor)
+                .await,
+            400,
+            "invalid-parameter",
+            b,
+        )
+        .await;
+        assert_problem(
+            app.get(
+                "/api/v1/audit/report?month=2026-11&municipality=0428",
+                &auditor,
+            )
+            .await,
+            400,
+            "invalid-parameter",
+            b,
+        )
+        .await;
+    }
+}

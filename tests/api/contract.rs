@@ -385,3 +385,68 @@ fn what_users_read_points_only_at_documents_the_repository_has() {
         }
     }
 }
+
+/// Every unbounded string or list that `schema` lets a request carry, by
+/// path: each string needs a `maxLength` (or an `enum`), each list a
+/// `maxItems`.
+fn unbounded(spec: &Value, schema: &Value, path: &str, depth: usize, found: &mut Vec<String>) {
+    if depth > 12 {
+        return;
+    }
+    let mut schema = schema;
+    while let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        schema = &spec["components"]["schemas"][name];
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            unbounded(spec, branch, path, depth + 1, found);
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"string")
+        && schema.get("maxLength").is_none()
+        && schema.get("enum").is_none()
+        && schema.get("const").is_none()
+    {
+        found.push(format!("{path}: a string without maxLength"));
+    }
+    if types.contains(&"array") {
+        if schema.get("maxItems").is_none() {
+            found.push(format!("{path}: a list without maxItems"));
+        }
+        unbounded(
+            spec,
+            &schema["items"],
+            &format!("{path}[]"),
+            depth + 1,
+            found,
+        );
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        unbounded(spec, property, &format!("{path}.{name}"), depth + 1, found);
+    }
+}
+
+#[test]
+fn every_string_and_list_a_request_carries_is_bounded() {
+    let spec = spec();
+    let mut found = Vec::new();
+    let mut bodies = 0;
+    for (_, _, op) in operations(&spec) {
+        let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+        for (_, content) in op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            bodies += 1;
+            unbounded(&spec, &content["schema"], &id, 0, &mut found);
+        }
+    }
+    assert!(bodies >= 8, "{bodies}");
+    assert!(found.is_empty(), "{found:#?}");
+}

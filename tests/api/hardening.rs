@@ -172,3 +172,56 @@ async fn a_staff_subject_equal_to_a_client_id_never_shares_its_idempotency_keys(
         );
     }
 }
+
+/// Lists and strings over the contract's bounds are refused with one entry
+/// per field, whatever their size: 15,000 reasons for need are one error,
+/// and nothing is written.
+#[actix_web::test]
+async fn lists_and_strings_over_their_bounds_are_refused_once_each() {
+    let app = spawn(None).await;
+    let before = app.footprint().await;
+    let mut body = application_body(TOLVAN);
+    body["reasons_for_need"] = json!(vec!["unemployed"; 15_000]);
+    body["applicant"]["first_name"] = json!("T".repeat(5_000));
+    body["expenses"] = json!(vec![json!({ "kind": "rent", "amount": "1.00" }); 51]);
+    body["message"] = json!("x".repeat(4_001));
+    let problem = assert_problem(
+        app.submit(&app.token(Role::CaseSystem), None, &body).await,
+        422,
+        "validation-failed",
+        "sqlite",
+    )
+    .await;
+    let mut named: Vec<(&str, &str)> = problem["invalid_params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["reason"].as_str().unwrap()))
+        .collect();
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        [
+            ("applicant.first_name", "must be at most 100 characters"),
+            ("expenses", "must have at most 50 items"),
+            ("message", "must be at most 4000 characters"),
+            ("reasons_for_need", "must have at most 8 items"),
+        ]
+    );
+    assert_eq!(app.footprint().await, before);
+
+    // The token form is bounded too.
+    let response = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &"c".repeat(300)),
+            ("client_secret", "s"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 400, "oauth-error", "sqlite").await;
+    assert_eq!(problem["error"], "invalid_request");
+}

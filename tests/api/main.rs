@@ -17,6 +17,7 @@ mod hardening;
 mod helpers;
 mod limits;
 mod logs;
+mod matrix;
 mod oauth;
 mod ops;
 mod payments;

@@ -49,7 +49,7 @@ pub enum PersonRefShape {
 )]
 pub struct PersonById {
     /// The applicant's id.
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, max_length = 36)]
     id: String,
 }
 

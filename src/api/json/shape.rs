@@ -1,6 +1,8 @@
 //! The shape a body must have, read from the contract's own schema of the
-//! type it is parsed into: which fields exist and which JSON type each
-//! takes. Values, patterns and lengths are the domain rules' to check.
+//! type it is parsed into: which fields exist, which JSON type each takes,
+//! and the bounds of every string and list (`maxLength`, `maxItems`), so
+//! that no request carries more than the contract says. Values and
+//! patterns are the domain rules' to check.
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -143,7 +145,43 @@ pub fn walk(
         errors.push(FieldError::new(name, described(&allowed)));
         return false;
     }
+    // A bound of any branch that allows the value's type holds.
+    let bound = |key: &str| {
+        branches
+            .iter()
+            .filter_map(|b| b.get(key).and_then(Value::as_u64))
+            .max()
+    };
+    let name = || {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
     match value {
+        // A string with a pattern is a named format: the domain rule that
+        // implements the pattern checks its length too, in its own words.
+        Value::String(text) if !branches.iter().any(|b| b.get("pattern").is_some()) => {
+            if let Some(max) = bound("maxLength")
+                && text.chars().count() as u64 > max
+            {
+                errors.push(FieldError::new(
+                    name(),
+                    format!("must be at most {max} characters"),
+                ));
+                return false;
+            }
+        }
+        Value::Array(items) if bound("maxItems").is_some_and(|max| items.len() as u64 > max) => {
+            // Over its bound, a list is named once, its items not read.
+            let max = bound("maxItems").unwrap_or_default();
+            errors.push(FieldError::new(
+                name(),
+                format!("must have at most {max} items"),
+            ));
+            return false;
+        }
         Value::Object(fields) => {
             let objects: Vec<&Value> = branches
                 .into_iter()

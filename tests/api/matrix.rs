@@ -1,0 +1,550 @@
+//! The access matrix over HTTP: every operation of the contract × the 8
+//! roles × 4 scopes, against a table written here from the access rules
+//! (docs/access.md), not read from the policy code. A second test fails
+//! when the contract has an operation the table lacks. Every answer is also
+//! scanned: the roles that must never see a personal number get none, no
+//! answer carries a field its contract schema does not name, and a hidden
+//! object is refused exactly as a missing one is.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use bistand::auth::Role;
+use chrono::{Duration, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// The scopes every operation is tried in, in the table's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// In the caller's municipality, and the caller's to see where its role
+    /// sees anyone: the portal submitted it; the person consented to AF
+    /// and to Viadidakt (a coach still needs a referral, which no one has).
+    Own,
+    /// The same in a municipality outside the caller's token (0428).
+    Other,
+    /// In the caller's municipality, with no consent to AF and no referral,
+    /// submitted by the case system rather than the portal.
+    Unrelated,
+    /// Like `Own`, for a person with protected identity.
+    Protected,
+}
+
+const SCOPES: [Scope; 4] = [Scope::Own, Scope::Other, Scope::Unrelated, Scope::Protected];
+
+const ROLES: [Role; 8] = [
+    Role::Caseworker,
+    Role::Coach,
+    Role::EmploymentOfficer,
+    Role::Analyst,
+    Role::Auditor,
+    Role::Admin,
+    Role::Eservice,
+    Role::CaseSystem,
+];
+
+/// The expected statuses of an operation for each role, in [`ROLES`]
+/// order, each for the four [`SCOPES`].
+type Row = (&'static str, [[u16; 4]; 8]);
+
+const NO: [u16; 4] = [403; 4];
+
+/// Who may do what, from the access rules: social services' case roles see
+/// everyone in their municipalities; AF officers see a person only with an
+/// active consent to AF, and never social services' applications; coaches
+/// see no one without an open referral (and there are none yet); the
+/// portal acts only on what it submitted; analysts, auditors and admins
+/// see no case data; only auditors verify the audit log. A role that never
+/// has an operation gets 403; an object outside its sight (another
+/// municipality, no consent, not submitted by it) 404; a visible object it
+/// may not act on 403.
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    //                      caseworker              coach                   AF                      analyst auditor  admin eservice                case system
+    ("list_applicants",      [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("create_applicant",     [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
+    ("search_applicants",    [[200, 404, 200, 200], [404; 4],             [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("get_applicant",        [[200, 404, 200, 200], [404; 4],             [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    // Only caseworkers change the contact details protected identity hides.
+    ("patch_applicant",      [[200, 404, 200, 200], [404; 4],             [403, 404, 404, 403], NO,     NO,      NO,   NO,                     [200, 404, 200, 403]]),
+    ("list_consents",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("create_consent",       [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 404, 201],   [201, 404, 201, 201]]),
+    ("revoke_consent",       [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
+    ("export_applicant",     [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("list_applications",    [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      NO,   [200, 404, 200, 200],   [200, 404, 200, 200]]),
+    ("create_application",   [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 201, 201],   [201, 404, 201, 201]]),
+    ("get_application",      [[200, 404, 200, 200], [404; 4],             NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
+    ("start_investigation",  [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("decide_application",   [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("withdraw_application", [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
+    ("list_payments",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("create_payment",       [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
+    ("list_events",          [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("verify_audit_log",     [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
+    ("list_audit_records",   [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
+    ("search_audit_records", [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
+    ("get_audit_report",     [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
+];
+
+/// Operations anyone may call without a token.
+const PUBLIC: &[&str] = &[
+    "get_liveness",
+    "get_readiness",
+    "get_metrics",
+    "get_jwks",
+    "create_token",
+    "get_problem_type",
+];
+
+/// A personal number from Skatteverket's test series (serial 980–999),
+/// new for every call.
+fn fresh_number() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let born = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + Duration::days(i64::from(n / 20));
+    let serial = 980 + n % 20;
+    let digits = format!("{}{serial}", born.format("%y%m%d"));
+    let sum: u32 = digits
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
+            d / 10 + d % 10
+        })
+        .sum();
+    format!("{}-{serial}{}", born.format("%Y%m%d"), (10 - sum % 10) % 10)
+}
+
+/// The objects of one scope.
+#[derive(Debug, Clone)]
+struct Target {
+    municipality: &'static str,
+    person: String,
+    personal_number: String,
+    application: String,
+    /// A consent of the person: to AF where the scope has one, else to Viadidakt.
+    consent: String,
+}
+
+fn in_municipality(app: &TestApp, role: Role, municipality: &str) -> String {
+    app.token_for(role, &[municipality])
+}
+
+fn named(personal_number: &str) -> Value {
+    json!({ "personal_number": personal_number, "first_name": "Tolvan", "last_name": "Tolvansson" })
+}
+
+fn form(person: Value) -> Value {
+    let mut body = application_body(TOLVAN);
+    body["applicant"] = person;
+    body
+}
+
+fn consent(personal_number: &str, recipient: &str) -> Value {
+    json!({
+        "personal_number": personal_number,
+        "recipient": recipient,
+        "purpose": "Samverkan om planering mot arbete",
+        "given_at": "2026-11-20T09:30:00Z",
+        "channel": "e_service"
+    })
+}
+
+/// A submission to `municipality`, with an `Idempotency-Key`.
+async fn submit_to(
+    app: &TestApp,
+    municipality: &str,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/{municipality}/applications")))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn body_of(response: reqwest::Response, what: &str) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "setting up {what}: {status} {body}");
+    body
+}
+
+/// Builds the objects of `scope`, with its application moved to where
+/// `op` needs it.
+async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
+    let municipality = if scope == Scope::Other {
+        "0428"
+    } else {
+        "0483"
+    };
+    let caseworker = in_municipality(app, Role::Caseworker, municipality);
+    let case = in_municipality(app, Role::CaseSystem, municipality);
+    let portal = in_municipality(app, Role::Eservice, municipality);
+    let pn = fresh_number();
+    let base = format!("/api/v1/{municipality}");
+    let (person, application) = match scope {
+        Scope::Own | Scope::Other => {
+            let receipt = body_of(
+                submit_to(app, municipality, &portal, &pn, &form(named(&pn))).await,
+                "a portal submission",
+            )
+            .await;
+            (
+                receipt["applicant_id"].as_str().unwrap().to_owned(),
+                receipt["id"].as_str().unwrap().to_owned(),
+            )
+        }
+        Scope::Unrelated | Scope::Protected => {
+            let mut applicant = applicant_body(&pn);
+            applicant["protected_identity"] = json!(scope == Scope::Protected);
+            let person = body_of(
+                app.post(&format!("{base}/applicants"), &caseworker, &applicant)
+                    .await,
+                "an applicant",
+            )
+            .await;
+            let person = person["id"].as_str().unwrap().to_owned();
+            let (submitter, body) = if scope == Scope::Protected {
+                (&portal, form(named(&pn)))
+            } else {
+                (&case, form(json!({ "id": person })))
+            };
+            let submitted = body_of(
+                submit_to(app, municipality, submitter, &pn, &body).await,
+                "a submission",
+            )
+            .await;
+            (person, submitted["id"].as_str().unwrap().to_owned())
+        }
+    };
+    let consents = format!("{base}/applicants/{person}/consents");
+    let recipients: &[&str] = if scope == Scope::Unrelated {
+        &["viadidakt"]
+    } else {
+        &["viadidakt", "employment_service"]
+    };
+    let mut consent_id = String::new();
+    for recipient in recipients {
+        let given = body_of(
+            app.post(&consents, &caseworker, &consent(&pn, recipient))
+                .await,
+            "a consent",
+        )
+        .await;
+        consent_id = given["id"].as_str().unwrap().to_owned();
+    }
+    let moves: &[(&str, Option<Value>)] = match op {
+        "decide_application" => &[("investigation", None)],
+        "create_payment" | "list_payments" => &[
+            ("investigation", None),
+            (
+                "decision",
+                Some(
+                    json!({ "outcome": "granted", "amount": "5000.00", "work_capacity_percent": 50, "support_month": current_month() }),
+                ),
+            ),
+        ],
+        _ => &[],
+    };
+    for (action, body) in moves {
+        let response = app
+            .client
+            .post(app.url(&format!("{base}/applications/{application}/{action}")))
+            .bearer_auth(&case)
+            .header("if-match", "*")
+            .json(body.as_ref().unwrap_or(&json!({})))
+            .send()
+            .await
+            .unwrap();
+        body_of(response, action).await;
+    }
+    Target {
+        municipality,
+        person,
+        personal_number: pn,
+        application,
+        consent: consent_id,
+    }
+}
+
+/// The request `op` makes against `target`, or against a random id when
+/// `missing`.
+fn request(
+    app: &TestApp,
+    op: &str,
+    token: &str,
+    scope: Scope,
+    t: &Target,
+    missing: bool,
+) -> reqwest::RequestBuilder {
+    let base = format!("/api/v1/{}", t.municipality);
+    let id = |real: &str| {
+        if missing {
+            uuid::Uuid::now_v7().to_string()
+        } else {
+            real.to_owned()
+        }
+    };
+    let person = format!("{base}/applicants/{}", id(&t.person));
+    let application = format!("{base}/applications/{}", id(&t.application));
+    let c = &app.client;
+    let at = |path: &str| app.url(path);
+    let key = uuid::Uuid::now_v7().to_string();
+    let builder = match op {
+        "list_applicants" => c.get(at(&format!("{base}/applicants"))),
+        "create_applicant" => {
+            let mut body = applicant_body(&fresh_number());
+            body["protected_identity"] = json!(scope == Scope::Protected);
+            c.post(at(&format!("{base}/applicants"))).json(&body)
+        }
+        "search_applicants" => c
+            .post(at(&format!("{base}/applicants/search")))
+            .json(&json!({ "personal_number": if missing { fresh_number() } else { t.personal_number.clone() } })),
+        "get_applicant" => c.get(at(&person)),
+        "patch_applicant" => c
+            .patch(at(&person))
+            .header("if-match", "*")
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({ "phone": "0150-999 99" }).to_string()),
+        "list_consents" => c.get(at(&format!("{person}/consents"))),
+        "create_consent" => c
+            .post(at(&format!("{person}/consents")))
+            .json(&consent(&t.personal_number, "viadidakt")),
+        "revoke_consent" => c.post(at(&format!("{base}/consents/{}/revoke", id(&t.consent)))),
+        "export_applicant" => c.get(at(&format!("{person}/export"))),
+        "list_applications" => c.get(at(&format!("{base}/applications"))),
+        "create_application" => c
+            .post(at(&format!("{base}/applications")))
+            .header("idempotency-key", key)
+            .json(&form(named(&t.personal_number))),
+        "get_application" => c.get(at(&application)),
+        "start_investigation" => c.post(at(&format!("{application}/investigation"))).header("if-match", "*"),
+        "decide_application" => c
+            .post(at(&format!("{application}/decision")))
+            .header("if-match", "*")
+            .json(&json!({ "outcome": "rejected", "reason": "Inkomsterna täcker normen.", "work_capacity_percent": 100, "support_month": current_month() })),
+        "withdraw_application" => c.post(at(&format!("{application}/withdraw"))).header("if-match", "*"),
+        "list_payments" => c.get(at(&format!("{application}/payments"))),
+        "create_payment" => c
+            .post(at(&format!("{base}/payments")))
+            .header("idempotency-key", key)
+            .json(&json!({ "application_id": id(&t.application), "support_month": current_month(), "amount": "100.00", "paid_on": today().to_string() })),
+        "list_events" => c.get(at(&format!("{base}/events"))),
+        "verify_audit_log" => c.get(at("/api/v1/audit/verify")),
+        "list_audit_records" => c.get(at(&format!("/api/v1/audit?person_id={}&limit=50", t.person))),
+        "search_audit_records" => c
+            .post(at("/api/v1/audit/search"))
+            .json(&json!({ "personal_number": t.personal_number })),
+        "get_audit_report" => c.get(at(&format!("/api/v1/audit/report?month={}", current_month()))),
+        other => panic!("no request for {other}"),
+    };
+    builder.bearer_auth(token)
+}
+
+/// Digit runs shaped like a valid personal or coordination number.
+fn personal_numbers_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '-' || chars[i] == '+') {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        let digits: String = run.chars().filter(char::is_ascii_digit).collect();
+        if (digits.len() == 10 || digits.len() == 12)
+            && bistand::domain::PersonalNumber::parse(&run, today()).is_ok()
+        {
+            found.push(run);
+        }
+    }
+    found
+}
+
+/// Fields of `value` that `schema` (with the contract's components) does
+/// not name, by path.
+fn undocumented(spec: &Value, value: &Value, schema: &Value, path: &str, found: &mut Vec<String>) {
+    let mut schema = schema;
+    while let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        schema = &spec["components"]["schemas"][name];
+    }
+    let branches: Vec<&Value> = ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .flat_map(|k| schema[*k].as_array().into_iter().flatten())
+        .collect();
+    if !branches.is_empty() {
+        // A field is documented when some branch names it.
+        let mut per_branch = Vec::new();
+        for branch in &branches {
+            let mut f = Vec::new();
+            undocumented(spec, value, branch, path, &mut f);
+            per_branch.push(f);
+        }
+        if let Some(best) = per_branch.into_iter().min_by_key(Vec::len) {
+            found.extend(best);
+        }
+        return;
+    }
+    match value {
+        Value::Object(fields) => {
+            let Some(properties) = schema["properties"].as_object() else {
+                return;
+            };
+            for (name, child) in fields {
+                match properties.get(name) {
+                    Some(s) => undocumented(spec, child, s, &format!("{path}.{name}"), found),
+                    None => found.push(format!("{path}.{name}")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                undocumented(spec, item, &schema["items"], &format!("{path}[{i}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn operation<'a>(spec: &'a Value, id: &str) -> &'a Value {
+    spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .find(|op| op["operationId"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in the contract"))
+}
+
+#[actix_web::test]
+async fn every_operation_answers_every_role_in_every_scope_as_the_table_says() {
+    let spec: Value = serde_json::from_str(&bistand::openapi::json()).unwrap();
+    for app in each_backend().await {
+        let b = app.backend;
+        let mut wrong = Vec::new();
+        let mut exposures = Vec::new();
+        let mut probes = 0;
+        for (op, row) in TABLE {
+            let contract = operation(&spec, op);
+            for (role, expected) in ROLES.iter().zip(row) {
+                let token = app.token(*role);
+                for (scope, want) in SCOPES.iter().zip(expected) {
+                    let t = target(&app, *scope, op).await;
+                    let response = request(&app, op, &token, *scope, &t, false)
+                        .send()
+                        .await
+                        .unwrap();
+                    probes += 1;
+                    let status = response.status().as_u16();
+                    let text = response.text().await.unwrap();
+                    if status != *want {
+                        wrong.push(format!(
+                            "{op} as {role} in {scope:?}: {status}, expected {want}: {text}"
+                        ));
+                    }
+                    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if matches!(
+                        role,
+                        Role::Analyst | Role::Eservice | Role::Coach | Role::EmploymentOfficer
+                    ) {
+                        for number in personal_numbers_in(&text) {
+                            exposures.push(format!(
+                                "{op} as {role} in {scope:?}: a personal number ({} digits)",
+                                number.len()
+                            ));
+                        }
+                    }
+                    let schema = &contract["responses"][status.to_string()]["content"];
+                    if let Some((_, content)) = schema.as_object().and_then(|c| c.iter().next()) {
+                        let mut extra = Vec::new();
+                        undocumented(&spec, &body, &content["schema"], "", &mut extra);
+                        for field in extra {
+                            exposures.push(format!(
+                                "{op} as {role} in {scope:?}: {field} is not in the contract"
+                            ));
+                        }
+                    } else if !(200..300).contains(&status) || !text.is_empty() {
+                        exposures.push(format!(
+                            "{op} as {role} in {scope:?}: {status} is not in the contract"
+                        ));
+                    }
+                    // A hidden object is refused exactly as a missing one.
+                    if status == 404
+                        && contract["parameters"]
+                            .as_array()
+                            .is_some_and(|p| p.iter().any(|p| p["name"] == "id"))
+                    {
+                        let missing = request(&app, op, &token, *scope, &t, true)
+                            .send()
+                            .await
+                            .unwrap();
+                        let missing_status = missing.status().as_u16();
+                        let missing_text = missing.text().await.unwrap();
+                        if (missing_status, &missing_text) != (status, &text) {
+                            wrong.push(format!("{op} as {role} in {scope:?}: hidden {status} {text} but missing {missing_status} {missing_text}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(probes, TABLE.len() * 8 * 4, "[{b}]");
+        assert!(
+            wrong.is_empty(),
+            "[{b}] {} of {probes} probes answered otherwise:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+        assert!(
+            exposures.is_empty(),
+            "[{b}] {} leaks in {probes} probes:\n{}",
+            exposures.len(),
+            exposures.join("\n")
+        );
+        eprintln!(
+            "[{b}] {} operations × 8 roles × 4 scopes = {probes} probes, 0 leaks",
+            TABLE.len()
+        );
+    }
+}
+
+#[test]
+fn the_table_covers_every_operation_of_the_contract() {
+    let spec: Value = serde_json::from_str(&bistand::openapi::json()).unwrap();
+    let mut missing = Vec::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            if !PUBLIC.contains(&id) && !TABLE.iter().any(|(o, _)| *o == id) {
+                missing.push(id.to_owned());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "operations without a row in the access table: {missing:?}"
+    );
+    for (op, _) in TABLE {
+        operation(&spec, op);
+    }
+    for id in PUBLIC {
+        let op = operation(&spec, id);
+        assert!(
+            op.get("security")
+                .is_none_or(|s| s.as_array().is_some_and(|a| a
+                    .iter()
+                    .all(|r| r.as_object().is_some_and(|o| o.is_empty())))),
+            "{id} is public"
+        );
+    }
+}
