@@ -109,8 +109,8 @@ pub struct LimitSettings {
     /// Requests per second per caller (an API client, or a user by `sub`).
     #[arg(long, env = "BISTAND_RATE_LIMIT", default_value_t = 100)]
     pub rate_limit: u32,
-    /// Refused requests (4xx) per minute per caller, or per address for bad
-    /// tokens; beyond it the caller is answered 429 for a minute.
+    /// Refusals of access (401, 403, 404) per minute per caller, or per
+    /// address for bad tokens; beyond it the caller is answered 429 for a minute.
     #[arg(long, env = "BISTAND_REFUSAL_LIMIT", default_value_t = 60)]
     pub refusal_limit: u32,
     /// Failed token requests per minute per client id and per address;

@@ -43,9 +43,11 @@ string_format!(
     PersonalNumber: "A personal or coordination number (personnummer, samordningsnummer): 10 or 12 \
 digits with an optional `-` or `+` before the last four, a valid date (a coordination number \
 has day + 60) and a Luhn check digit (BR-1). Never in a URL.",
+    // The pattern bounds the length (10 to 13 characters); a maxLength
+    // beside it would only make generators try numbers that are not dates.
     pattern = personal_number::PATTERN,
-    min = Some(10),
-    max = Some(13),
+    min = None,
+    max = None,
     example = "19121212-1212",
     format = "personnummer"
 );

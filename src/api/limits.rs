@@ -2,8 +2,8 @@
 //! memory per process:
 //!
 //! - a request budget per caller (an API client by its id, a user by `sub`);
-//! - refusals per caller: more than the limit in a minute (any 4xx but 429)
-//!   and the caller is answered 429 for a minute, so a storm of refused
+//! - refusals of access per caller: more than the limit in a minute (401,
+//!   403, 404) and the caller is answered 429 for a minute, so a storm of refused
 //!   probes is audited as one record per window, not one per request; bad
 //!   tokens count per source address the same way;
 //! - failed client-credential attempts per client id and per source
@@ -192,8 +192,11 @@ pub fn source_address(req: &actix_web::HttpRequest) -> String {
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
-/// Counts refused answers (any 4xx but 429) against the request's
-/// [`LimitKey`], once the handler has answered.
+/// Counts refusals of access (401, 403, 404) against the request's
+/// [`LimitKey`], once the handler has answered. Answers that a rule refused
+/// (409, 412, 422) are not counted: they come from legitimate work, such as
+/// a citizen's mistake in the portal's form, and must not hold the portal
+/// off for everyone.
 pub async fn count_refusals(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -201,7 +204,10 @@ pub async fn count_refusals(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(req).await?;
     let status = response.status();
-    if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
+    if matches!(
+        status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ) {
         let key = response.request().extensions().get::<LimitKey>().cloned();
         if let (Some(state), Some(LimitKey(key))) = (state, key) {
             state.limits.refused(&key);

@@ -173,7 +173,7 @@ catalogue! {
         "If-Match is missing";
     TooManyRequests: 429, "too-many-requests", "Too many requests",
         "over the rate limit; send again in 12 s",
-        "Over a rate limit: the caller's request budget, its refusals in the last minute, or failed token requests of the client or address; `Retry-After` says when to send again";
+        "Over a rate limit: the caller's request budget, its refusals of access in the last minute, or failed token requests of the client or address; `Retry-After` says when to send again";
     InternalError: 500, "internal-error", "Internal server error",
         "",
         "Something failed that should not; the cause is in the service's log under the request's X-Request-Id";

@@ -779,8 +779,8 @@ async fn the_monthly_report_names_protected_reads_refusals_labour_market_reads_a
                 &auditor,
             )
             .await,
-            400,
-            "invalid-parameter",
+            404,
+            "not-found",
             b,
         )
         .await;

@@ -386,9 +386,32 @@ fn what_users_read_points_only_at_documents_the_repository_has() {
     }
 }
 
+/// Whether a pattern bounds the length of what it matches: anchored at both
+/// ends, and no repetition without an upper bound (`*`, `+`, `{n,}`)
+/// outside a character class.
+fn bounded_pattern(pattern: &str) -> bool {
+    let mut outside = String::new();
+    let mut in_class = false;
+    let mut escaped = false;
+    for c in pattern.chars() {
+        match (escaped, in_class, c) {
+            (true, ..) => escaped = false,
+            (false, _, '\\') => escaped = true,
+            (false, false, '[') => in_class = true,
+            (false, true, ']') => in_class = false,
+            (false, false, c) => outside.push(c),
+            _ => {}
+        }
+    }
+    pattern.starts_with('^')
+        && pattern.ends_with('$')
+        && !outside.contains(['*', '+'])
+        && !outside.contains(",}")
+}
+
 /// Every unbounded string or list that `schema` lets a request carry, by
-/// path: each string needs a `maxLength` (or an `enum`), each list a
-/// `maxItems`.
+/// path: each string needs a `maxLength`, an `enum` or a pattern that
+/// bounds it, each list a `maxItems`.
 fn unbounded(spec: &Value, schema: &Value, path: &str, depth: usize, found: &mut Vec<String>) {
     if depth > 12 {
         return;
@@ -411,6 +434,7 @@ fn unbounded(spec: &Value, schema: &Value, path: &str, depth: usize, found: &mut
         && schema.get("maxLength").is_none()
         && schema.get("enum").is_none()
         && schema.get("const").is_none()
+        && !schema["pattern"].as_str().is_some_and(bounded_pattern)
     {
         found.push(format!("{path}: a string without maxLength"));
     }

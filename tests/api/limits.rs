@@ -172,6 +172,21 @@ async fn a_storm_of_refusals_is_held_off_and_audited_once_per_window() {
             .status(),
         200
     );
+    // Refusals by a rule (a citizen's mistakes in the portal's form) do not
+    // count: the portal is not held off for everyone.
+    let portal = app.token(Role::Eservice);
+    let mut mistaken = application_body(TOLVAN);
+    mistaken["support_month"] = serde_json::json!("2099-01");
+    for i in 0..30 {
+        let response = app
+            .submit(&portal, Some(&format!("form-{i}")), &mistaken)
+            .await;
+        assert_eq!(response.status(), 422);
+    }
+    let response = app
+        .submit(&portal, Some("form-ok"), &application_body(TOLVAN))
+        .await;
+    assert_eq!(response.status(), 201);
 
     // Bad tokens count against their address, and only there.
     let forged = from(7);
