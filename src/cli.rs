@@ -156,8 +156,15 @@ enum AuditAction {
         checkpoint: Vec<std::path::PathBuf>,
     },
     /// Sign a checkpoint of the chain's head now, store it, and print it as
-    /// one JSON line to keep elsewhere (append it to a file on another system).
-    Checkpoint,
+    /// one JSON line to keep elsewhere (append it to a file on another
+    /// system). Only a chain that extends the latest checkpoint (stored, or
+    /// in the files given) is signed.
+    Checkpoint {
+        /// A file of checkpoints kept outside the database, one JSON object
+        /// per line (repeatable).
+        #[arg(long)]
+        checkpoint: Vec<std::path::PathBuf>,
+    },
     /// Print the audit key's public half as a JWK (keep it when the key is
     /// replaced, in the file BISTAND_AUDIT_RETIRED_KEYS names).
     Key,
@@ -281,12 +288,20 @@ fn audit_command(
                 return Ok(ExitCode::FAILURE);
             }
         }
-        AuditAction::Checkpoint => {
+        AuditAction::Checkpoint { checkpoint } => {
+            let mut kept = Vec::new();
+            for path in &checkpoint {
+                kept.extend(read_checkpoints(path)?);
+            }
             let db = Db::open_existing(storage)?;
             let now = time::system_now();
-            match db.write_blocking(|conn, _| Ok(audit::checkpoint(conn, &key, now)?))? {
-                Some(c) => println!("{}", serde_json::to_string(&c)?),
-                None => anyhow::bail!("the audit log is empty: there is nothing to sign yet"),
+            match db.write_blocking(|conn, _| Ok(audit::checkpoint(conn, &key, now, &kept)?))? {
+                Ok(Some(c)) => println!("{}", serde_json::to_string(&c)?),
+                Ok(None) => anyhow::bail!("the audit log is empty: there is nothing to sign yet"),
+                Err(reason) => anyhow::bail!(
+                    "not signed: the audit chain does not extend its last checkpoint ({reason}); \
+                     run `bistand audit verify` and look into it"
+                ),
             }
         }
         AuditAction::Key => println!("{}", key.public_jwk()),

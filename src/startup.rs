@@ -15,6 +15,8 @@ use crate::auth::audit_key::{self, AuditKey};
 use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::audit;
+use crate::domain::audit::Checkpoint;
 use crate::domain::time::{Clock, SystemClock};
 use crate::error::AppError;
 use crate::telemetry::{self, Metrics};
@@ -174,29 +176,58 @@ impl Application {
 }
 
 /// Signs a checkpoint of the audit chain every `interval` when it has grown,
-/// stores it and writes it to the log, which is kept apart from the database.
+/// stores it and writes it to the log, which is kept apart from the
+/// database. The chain is walked from the last checkpoint (this process's
+/// own, remembered, or the latest stored one the key vouches for) to the
+/// head first, on the read pool: a chain that does not extend it is never
+/// signed, and the refusal is logged as an error.
 async fn sign_checkpoints(db: Db, key: Arc<AuditKey>, clock: Arc<dyn Clock>, interval: Duration) {
-    let mut last = None;
+    let mut last: Option<Checkpoint> = None;
     loop {
         actix_web::rt::time::sleep(interval).await;
-        let (key, now) = (key.clone(), clock.now());
+        let (ring, known) = (key.own_keyring(), last.clone());
+        let walked = db
+            .read(move |conn| {
+                let known: Vec<Checkpoint> = known.into_iter().collect();
+                let anchor = audit::latest_trusted(conn, &ring, &known)?;
+                Ok((audit::extension(conn, anchor.as_ref())?, anchor))
+            })
+            .await;
+        let (seq, hash) = match walked {
+            Ok((Ok(head), anchor)) => {
+                if head.0 == 0 || anchor.is_some_and(|a| a.seq == head.0) {
+                    continue;
+                }
+                head
+            }
+            Ok((Err(reason), _)) => {
+                tracing::error!(%reason, "the audit chain does not extend its last checkpoint; not signing");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot walk the audit chain");
+                continue;
+            }
+        };
+        let signed = key.sign(seq, &hash, clock.now());
+        let stored = signed.clone();
         match db
-            .write(move |conn, _| Ok(crate::db::audit::checkpoint(conn, &key, now)?))
+            .write(move |conn, _| Ok(audit::store_checkpoint(conn, &stored)?))
             .await
         {
-            Ok(Some(c)) if last != Some(c.seq) => {
-                last = Some(c.seq);
+            Ok(Ok(())) => {
                 tracing::info!(
-                    seq = c.seq,
-                    hash = %c.hash,
-                    signed_at = %c.signed_at.to_rfc3339(),
-                    kid = %c.kid,
-                    signature = %c.signature,
+                    seq = signed.seq,
+                    hash = %signed.hash,
+                    signed_at = %signed.signed_at.to_rfc3339(),
+                    kid = %signed.kid,
+                    signature = %signed.signature,
                     "audit checkpoint"
                 );
+                last = Some(signed);
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "cannot sign an audit checkpoint"),
+            Ok(Err(reason)) => tracing::error!(%reason, "audit checkpoint refused"),
+            Err(e) => tracing::error!(error = %e, "cannot store an audit checkpoint"),
         }
     }
 }

@@ -438,7 +438,7 @@ pub struct ActorVolume {
     pub role: String,
     /// Reads of person-level data in the month.
     pub person_reads: i64,
-    /// The median of the actors of the same role who read persons.
+    /// The (lower) median of the actors of the same role who read persons.
     pub role_median: i64,
 }
 
@@ -622,7 +622,8 @@ fn report(
         .into_iter()
         .map(|(role, mut counts)| {
             counts.sort_unstable();
-            (role, counts[counts.len() / 2])
+            // The lower median, so that of two actors the busier stands out.
+            (role, counts[(counts.len() - 1) / 2])
         })
         .collect();
     let mut standing_out: Vec<ActorVolume> = reads_by

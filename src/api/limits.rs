@@ -204,16 +204,25 @@ pub async fn count_refusals(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(req).await?;
     let status = response.status();
-    if matches!(
-        status,
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
-    ) {
-        let key = response.request().extensions().get::<LimitKey>().cloned();
-        if let (Some(state), Some(LimitKey(key))) = (state, key) {
-            state.limits.refused(&key);
-        }
+    let key = response.request().extensions().get::<LimitKey>().cloned();
+    if let (Some(state), Some(LimitKey(key))) = (state, key)
+        && counts_as_refusal(status, &key)
+    {
+        state.limits.refused(&key);
     }
     Ok(response)
+}
+
+/// Whether an answer counts towards holding `key` off: 401 and 403 always;
+/// 404 only for people, since an API client's 404s are its users' (a
+/// citizen's mistyped receipt in the portal) and must not hold it off for
+/// all of them.
+fn counts_as_refusal(status: StatusCode, key: &str) -> bool {
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => true,
+        StatusCode::NOT_FOUND => !key.starts_with("client:"),
+        _ => false,
+    }
 }
 
 /// Forgets spent limits every minute.
@@ -274,6 +283,18 @@ mod tests {
         assert!(l.login_held("c1", "10.0.0.9").is_some(), "the client");
         assert!(l.login_held("c2", "10.0.0.1").is_some(), "the address");
         assert!(l.login_held("c2", "10.0.0.2").is_none());
+    }
+
+    #[test]
+    fn an_api_clients_not_found_answers_do_not_count() {
+        assert!(counts_as_refusal(StatusCode::NOT_FOUND, "user:someone"));
+        assert!(!counts_as_refusal(StatusCode::NOT_FOUND, "client:portal"));
+        assert!(counts_as_refusal(StatusCode::FORBIDDEN, "client:portal"));
+        assert!(counts_as_refusal(
+            StatusCode::UNAUTHORIZED,
+            "address:10.0.0.1"
+        ));
+        assert!(!counts_as_refusal(StatusCode::CONFLICT, "user:someone"));
     }
 
     #[test]

@@ -164,6 +164,11 @@ pub async fn post_token(
         .map_or_else(|| DUMMY_HASH.clone(), |c| c.secret_hash.clone());
     let secret_ok = {
         let _permit = state.hashing.acquire().await.map_err(AppError::internal)?;
+        // Again after the wait: failures counted while this request queued
+        // may have held the client or the address off.
+        if let Some(limited) = state.limits.login_held(&client_id, &address) {
+            return Err(AppError::TooManyRequests(limited.retry_after));
+        }
         web::block(move || secrets::verify(&secret, &stored_hash)).await?
     };
     let refused = || {

@@ -81,6 +81,13 @@ impl AuditKey {
         json!({ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" })
     }
 
+    /// This key's public half alone, to verify what it signed.
+    pub fn own_keyring(&self) -> AuditKeyring {
+        AuditKeyring {
+            keys: HashMap::from([(self.kid.clone(), self.key.verifying_key())]),
+        }
+    }
+
     /// The keys checkpoints are verified with: this one and the earlier
     /// ones of the JWKS file `retired`, when set.
     pub fn keyring(&self, retired: Option<&Path>) -> anyhow::Result<AuditKeyring> {

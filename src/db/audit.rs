@@ -184,37 +184,132 @@ pub fn checkpoints(conn: &mut DbConn) -> QueryResult<Vec<Checkpoint>> {
         .collect())
 }
 
-/// Signs and stores a checkpoint of the head as this transaction sees it;
-/// when the head has one already, returns that one. `None` while the chain
-/// is empty.
+/// The latest checkpoint that `keys` vouch for, among the stored ones and
+/// `others` (a checkpoint signed by this process earlier, or copies kept
+/// elsewhere).
+pub fn latest_trusted(
+    conn: &mut DbConn,
+    keys: &AuditKeyring,
+    others: &[Checkpoint],
+) -> QueryResult<Option<Checkpoint>> {
+    let mut all = checkpoints(conn)?;
+    all.extend(others.iter().cloned());
+    Ok(all
+        .into_iter()
+        .filter(|c| keys.holds(c))
+        .max_by_key(|c| c.seq))
+}
+
+/// Walks the chain from `anchor` (a trusted checkpoint, or the start) to
+/// the head. The head's number and hash when every record since the anchor
+/// extends it; otherwise why not. A checkpoint is only ever signed for a
+/// head reached this way, so a chain rewritten behind the last checkpoint
+/// is never signed.
+pub fn extension(
+    conn: &mut DbConn,
+    anchor: Option<&Checkpoint>,
+) -> QueryResult<Result<(i64, String), String>> {
+    const PAGE: i64 = 5_000;
+    let (head_seq, head_hash) = head(conn)?;
+    let (mut seq, mut prev) = match anchor {
+        None => (0, GENESIS.to_owned()),
+        Some(a) if head_seq < a.seq => {
+            return Ok(Err(format!(
+                "the chain ends at record {head_seq}, before record {} of the checkpoint signed at {}",
+                a.seq,
+                a.signed_at.to_rfc3339()
+            )));
+        }
+        Some(a) => match page(conn, a.seq - 1, 1)?.first() {
+            Some(row)
+                if row.seq == a.seq && row.hash == a.hash && hash(&row.link()) == row.hash =>
+            {
+                (a.seq, a.hash.clone())
+            }
+            _ => {
+                return Ok(Err(format!(
+                    "record {} is not the one the checkpoint signed at {} holds",
+                    a.seq,
+                    a.signed_at.to_rfc3339()
+                )));
+            }
+        },
+    };
+    while seq < head_seq {
+        let rows = page(conn, seq, PAGE.min(head_seq - seq))?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            if row.seq != seq + 1 || row.prev_hash != prev || hash(&row.link()) != row.hash {
+                return Ok(Err(format!(
+                    "record {} does not extend the chain from record {seq}",
+                    seq + 1
+                )));
+            }
+            seq = row.seq;
+            prev = row.hash;
+        }
+    }
+    if seq != head_seq || prev != head_hash {
+        return Ok(Err(format!(
+            "the head names record {head_seq}, but the chain ends at record {seq}"
+        )));
+    }
+    Ok(Ok((seq, prev)))
+}
+
+/// Stores a signed checkpoint. One stored already for the same record must
+/// hold the same hash: a different one means the chain was rewritten.
+pub fn store_checkpoint(conn: &mut DbConn, c: &Checkpoint) -> QueryResult<Result<(), String>> {
+    let existing = audit_checkpoints::table
+        .find(c.seq)
+        .select(CheckpointRow::as_select())
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(row) if row.hash == c.hash => Ok(Ok(())),
+        Some(_) => Ok(Err(format!(
+            "a checkpoint of record {} with another hash is stored already",
+            c.seq
+        ))),
+        None => diesel::insert_into(audit_checkpoints::table)
+            .values(CheckpointRow {
+                seq: c.seq,
+                hash: c.hash.clone(),
+                signed_at: c.signed_at.naive_utc(),
+                key_id: c.kid.clone(),
+                signature: c.signature.clone(),
+            })
+            .execute(conn)
+            .map(|_| Ok(())),
+    }
+}
+
+/// Signs a checkpoint of the head, but only when the chain extends the
+/// latest trusted checkpoint (`others`, or a stored one `key` vouches for),
+/// and stores it. `Ok(None)` while the chain is empty; `Err` with the reason
+/// when the chain does not extend the last checkpoint, which is a sign of
+/// tampering and is never signed.
 pub fn checkpoint(
     conn: &mut DbConn,
     key: &AuditKey,
     now: chrono::DateTime<chrono::Utc>,
-) -> QueryResult<Option<Checkpoint>> {
-    let (seq, hash) = head(conn)?;
+    others: &[Checkpoint],
+) -> QueryResult<Result<Option<Checkpoint>, String>> {
+    let anchor = latest_trusted(conn, &key.own_keyring(), others)?;
+    let (seq, hash) = match extension(conn, anchor.as_ref())? {
+        Ok(head) => head,
+        Err(reason) => return Ok(Err(reason)),
+    };
     if seq == 0 {
-        return Ok(None);
+        return Ok(Ok(None));
     }
-    let existing = audit_checkpoints::table
-        .find(seq)
-        .select(CheckpointRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(row) = existing.filter(|row| row.hash == hash) {
-        return Ok(Some(row.into()));
+    if let Some(a) = anchor.filter(|a| a.seq == seq) {
+        return Ok(Ok(Some(a)));
     }
     let signed = key.sign(seq, &hash, now);
-    diesel::insert_into(audit_checkpoints::table)
-        .values(CheckpointRow {
-            seq,
-            hash,
-            signed_at: signed.signed_at.naive_utc(),
-            key_id: signed.kid.clone(),
-            signature: signed.signature.clone(),
-        })
-        .execute(conn)?;
-    Ok(Some(signed))
+    Ok(store_checkpoint(conn, &signed)?.map(|()| Some(signed)))
 }
 
 /// Walks the chain up to the head as it stands when the walk starts, and
@@ -355,7 +450,8 @@ fn walk(conn: &mut DbConn, signed: &[Checkpoint]) -> QueryResult<Verification> {
 }
 
 /// What an auditor asks of the log: records of these municipalities (and
-/// those of no municipality), narrowed by the other fields that are set.
+/// those of no municipality that name no person), narrowed by the other
+/// fields that are set.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub municipalities: Vec<String>,
@@ -378,10 +474,14 @@ pub fn search(
 ) -> QueryResult<Vec<AuditRow>> {
     let mut query = audit_log::table
         .filter(audit_log::seq.gt(after_seq))
+        // Records of no municipality are shown only when they name no
+        // person, so that no one reads about another municipality's persons.
         .filter(
             audit_log::municipality
                 .eq_any(filter.municipalities.clone())
-                .or(audit_log::municipality.is_null()),
+                .or(audit_log::municipality
+                    .is_null()
+                    .and(audit_log::person_id.is_null())),
         )
         .order(audit_log::seq.asc())
         .limit(limit)

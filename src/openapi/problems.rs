@@ -52,7 +52,10 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
             ("403", "Forbidden"),
             ("429", "TooManyRequests"),
         ]);
-        if parameters.iter().any(|p| p["in"] == "path") {
+        if parameters
+            .iter()
+            .any(|p| p["in"] == "path" || (p["in"] == "query" && p["name"] == "municipality"))
+        {
             implied.push(("404", "NotFound"));
         }
         implied.extend([("500", "InternalError"), ("503", "Unavailable")]);

@@ -395,13 +395,24 @@ fn audit_key(app: &TestApp) -> AuditKey {
 
 /// Signs a checkpoint of the head now, as `bistand audit checkpoint` does.
 async fn checkpoint(app: &TestApp) -> Checkpoint {
+    checkpoint_after(app, Vec::new())
+        .await
+        .expect("the chain extends its checkpoints")
+        .expect("a checkpoint")
+}
+
+/// Signs a checkpoint if the chain extends the latest of the stored ones
+/// and `kept`; why not otherwise.
+async fn checkpoint_after(
+    app: &TestApp,
+    kept: Vec<Checkpoint>,
+) -> Result<Option<Checkpoint>, String> {
     let key = audit_key(app);
     let now = app.clock.now();
     app.db
-        .write(move |conn, _| Ok(bistand::db::audit::checkpoint(conn, &key, now)?))
+        .write(move |conn, _| Ok(bistand::db::audit::checkpoint(conn, &key, now, &kept)?))
         .await
         .unwrap()
-        .expect("a checkpoint")
 }
 
 /// Verifies as `bistand audit verify --checkpoint` does with `external`.
@@ -494,6 +505,15 @@ async fn a_cut_a_rewrite_and_a_renumbering_are_named_against_a_signed_checkpoint
                 // stored checkpoints: it names the attack while they are there.
                 let served = verification(&app).await;
                 assert_eq!(served["valid"], drop_checkpoints, "{context}: {served}");
+
+                // A rewritten chain is never signed: not against the kept
+                // copy, nor against a stored checkpoint left in place.
+                let refused = checkpoint_after(&app, vec![signed.clone()]).await;
+                assert!(refused.is_err(), "{context}: {refused:?}");
+                if !drop_checkpoints {
+                    let refused = checkpoint_after(&app, Vec::new()).await;
+                    assert!(refused.is_err(), "{context}: {refused:?}");
+                }
             }
         }
     }
@@ -517,7 +537,9 @@ async fn a_forged_or_unknown_checkpoint_is_named() {
             result.reason.unwrap().contains("no valid signature"),
             "[{b}]"
         );
-        // A checkpoint planted in the database by someone without the key.
+        // A checkpoint planted in the database by someone without the key,
+        // for a record that is really there, with its real hash.
+        app.create_applicant(ERIK).await;
         let other = AuditKey::load(&app.data_dir.path().join("other.pem"), true).unwrap();
         let (seq, head) = app
             .db
@@ -525,16 +547,20 @@ async fn a_forged_or_unknown_checkpoint_is_named() {
             .await
             .unwrap();
         let planted = other.sign(seq, &head, app.clock.now());
-        let sql = format!(
-            "INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, signature) \
-             VALUES ({}, '{}', '2026-11-25 10:00:00', '{}', '{}')",
-            seq + 100,
-            planted.hash,
-            planted.kid,
-            planted.signature
+        tamper_with(&app, move |conn| {
+            Ok(bistand::db::audit::store_checkpoint(conn, &planted)?.unwrap())
+        })
+        .await;
+        let served = verification(&app).await;
+        assert_eq!(served["valid"], false, "[{b}]");
+        assert_eq!(served["first_broken_seq"], seq, "[{b}]");
+        assert!(
+            served["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no valid signature"),
+            "[{b}] {served}"
         );
-        tamper_with(&app, move |conn| Ok(conn.batch_execute(&sql)?)).await;
-        assert_eq!(verification(&app).await["valid"], false, "[{b}]");
     }
 }
 
@@ -631,7 +657,7 @@ async fn an_auditor_reads_the_log_by_filter_and_by_personal_number_and_the_readi
             "[{b}] {actions:?}"
         );
         assert!(
-            !found.to_string().contains("1212"),
+            !found.to_string().contains("19121212") && !found.to_string().contains("121212-1212"),
             "[{b}] no personal number"
         );
         let nobody: Value = app
