@@ -127,7 +127,10 @@ fn act_for(tx: &mut Tx, applicant_id: &str) -> Result<(), AppError> {
 /// applicant (the `applicant_id` of its receipt), never for a co-applicant
 /// or anyone else, and sends that person's `personal_number`: a consent is
 /// the person's own act. A `personal_number` that is not the applicant's is
-/// a 422 and records nothing.
+/// a 422 and records nothing. When the portal's application named the
+/// person under other names than the register's, the portal may not record
+/// their consent (409 `identity-unconfirmed`): a caseworker confirms who
+/// applied and records it.
 /// An optional `Idempotency-Key` makes a retried request record the consent
 /// once (the same key and body get the first answer again).
 #[utoipa::path(
@@ -141,6 +144,7 @@ fn act_for(tx: &mut Tx, applicant_id: &str) -> Result<(), AppError> {
         (status = 201, description = "Recorded", body = Consent,
          headers(("ETag" = String, description = "The version, for If-Match"),
                  ("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
+        (status = 409, response = IdentityUnconfirmed),
     ),
     security(("bearer" = []))
 )]
@@ -175,6 +179,18 @@ pub async fn create_consent(
                         "personal_number",
                         "is not the applicant's personal number",
                     )])));
+                }
+                // The portal named them under other names than the
+                // register's: who signed in is not confirmed (BR-6b).
+                if signatory_required
+                    && applications::named_otherwise(
+                        tx.conn,
+                        tx.municipality(),
+                        &tx.principal().subject,
+                        &applicant_id,
+                    )?
+                {
+                    return Err(tx.refuse(AppError::IdentityUnconfirmed));
                 }
                 let row = ConsentRow {
                     municipality: tx.municipality().to_owned(),

@@ -206,6 +206,30 @@ pub fn submitted_for(
     .get_result(conn)
 }
 
+/// Whether an application `submitted_by` names `applicant_id` as its
+/// applicant under other names than the register's.
+pub fn named_otherwise(
+    conn: &mut DbConn,
+    municipality: &str,
+    submitted_by: &str,
+    applicant_id: &str,
+) -> QueryResult<bool> {
+    let flagged: Vec<Option<String>> = applications::table
+        .filter(applications::municipality.eq(municipality))
+        .filter(applications::submitted_by.eq(submitted_by))
+        .filter(applications::applicant_id.eq(applicant_id))
+        .filter(applications::name_mismatch.is_not_null())
+        .select(applications::name_mismatch)
+        .load(conn)?;
+    Ok(flagged.into_iter().flatten().any(|text| {
+        serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok_and(|entries| {
+            entries
+                .iter()
+                .any(|e| e["person"] == "applicant" && e["applicant_id"] == applicant_id)
+        })
+    }))
+}
+
 /// Writes a changed row if its version is still `expected_version`.
 pub fn update(conn: &mut DbConn, row: &ApplicationRow, expected_version: i64) -> QueryResult<bool> {
     let n = diesel::update(

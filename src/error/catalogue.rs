@@ -149,6 +149,9 @@ catalogue! {
     ConsentRevoked: 409, "consent-revoked", "The consent is already revoked",
         "a revoked consent stays revoked; record a new one",
         "The consent is already revoked";
+    IdentityUnconfirmed: 409, "identity-unconfirmed", "The person's identity is not confirmed",
+        "the application named this person under other names than the register's; a caseworker confirms who applied and records the consent",
+        "The portal's application named the person under other names than the register's; the portal may not record their consent (BR-6b)";
     RequestTimeout: 408, "request-timeout", "The body did not arrive in time",
         "the body did not arrive in time; send it again",
         "The request body stalled past the service's body timeout; the connection is closed";

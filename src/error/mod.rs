@@ -68,6 +68,9 @@ pub enum AppError {
     /// The consent is already revoked.
     #[error("consent already revoked")]
     ConsentRevoked,
+    /// The portal named the person under other names than the register's.
+    #[error("identity unconfirmed")]
+    IdentityUnconfirmed,
     /// Concurrent transactions collided; retried, and still colliding.
     #[error("contention")]
     Contention,
@@ -149,6 +152,7 @@ impl AppError {
             Self::Internal(anyhow::anyhow!("example")),
             Self::RequestTimeout,
             Self::TooManyRequests(std::time::Duration::from_secs(1)),
+            Self::IdentityUnconfirmed,
         ]
     }
 
@@ -180,6 +184,7 @@ impl AppError {
             Self::Internal(_) => 22,
             Self::RequestTimeout => 23,
             Self::TooManyRequests(_) => 24,
+            Self::IdentityUnconfirmed => 25,
         }
     }
 
@@ -208,6 +213,7 @@ impl AppError {
             Self::PaymentSumNegative => &c::PaymentSumNegative::TYPE,
             Self::PaymentExceedsGrant { .. } => &c::PaymentExceedsGrant::TYPE,
             Self::ConsentRevoked => &c::ConsentRevoked::TYPE,
+            Self::IdentityUnconfirmed => &c::IdentityUnconfirmed::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
             Self::PreconditionRequired => &c::PreconditionRequired::TYPE,
@@ -264,6 +270,11 @@ impl AppError {
                  the payments of a month never exceed what was granted (BR-3b)"
             )),
             Self::ConsentRevoked => Some("a revoked consent stays revoked; record a new one".into()),
+            Self::IdentityUnconfirmed => Some(
+                "the application named this person under other names than the register's; \
+                 a caseworker confirms who applied and records the consent"
+                    .into(),
+            ),
             Self::Contention => Some("concurrent requests collided; send the request again".into()),
             Self::PreconditionFailed => {
                 Some("If-Match does not name the current version; read the resource again".into())

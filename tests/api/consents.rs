@@ -665,3 +665,56 @@ async fn the_portal_cannot_consent_for_a_registered_co_applicant_and_wrong_names
         );
     }
 }
+
+/// The variant of the attack where the portal names a registered person as
+/// the applicant under other names: the application is taken and flagged,
+/// but the portal may not record that person's consent until a caseworker
+/// has confirmed who applied.
+#[actix_web::test]
+async fn the_portal_cannot_consent_for_an_applicant_it_named_under_other_names() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let erik = app.create_applicant(ERIK).await;
+        let erik_id = erik["id"].as_str().unwrap().to_owned();
+        let portal = app.token(Role::Eservice);
+        let mut body = application_body(ERIK);
+        body["applicant"]["first_name"] = json!("Fel");
+        let receipt: Value = app
+            .submit(&portal, Some("victim"), &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(receipt["applicant_id"], erik_id.as_str(), "[{b}]");
+        let path = format!("/api/v1/0483/applicants/{erik_id}/consents");
+        assert_problem(
+            app.post(&path, &portal, &signed("employment_service", ERIK))
+                .await,
+            409,
+            "identity-unconfirmed",
+            b,
+        )
+        .await;
+        assert_eq!(app.count("consents").await, 0, "[{b}] nothing written");
+        assert_problem(
+            app.get(
+                &format!("/api/v1/0483/applicants/{erik_id}"),
+                &app.token(Role::EmploymentOfficer),
+            )
+            .await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+        // The caseworker, having checked, records it.
+        let response = app
+            .post(
+                &path,
+                &app.token(Role::Caseworker),
+                &consent("employment_service"),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "[{b}]");
+    }
+}
