@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
-use crate::auth::audit_key::{self, AuditKey};
+use crate::auth::audit_key::{self, AuditKey, AuditKeyring};
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Keys, Role, Unit, secrets};
 use crate::config::{
@@ -154,6 +154,11 @@ enum AuditAction {
         /// per line as `audit checkpoint` prints them (repeatable).
         #[arg(long)]
         checkpoint: Vec<std::path::PathBuf>,
+        /// Verify with the public audit keys of this JWKS file
+        /// (`{"keys": [...]}`, each as `audit key` prints it) instead of the
+        /// audit key file, where the private key is not kept.
+        #[arg(long)]
+        public_keys: Option<std::path::PathBuf>,
     },
     /// Sign a checkpoint of the chain's head now, store it, and print it as
     /// one JSON line to keep elsewhere (append it to a file on another
@@ -273,10 +278,23 @@ fn audit_command(
     settings: &AuditSettings,
     action: AuditAction,
 ) -> anyhow::Result<ExitCode> {
-    let key = AuditKey::load(&audit_key::key_path(settings, &storage.data_dir), false)?;
+    let key = || AuditKey::load(&audit_key::key_path(settings, &storage.data_dir), false);
+    let retired = settings.audit_retired_keys.as_deref();
     match action {
-        AuditAction::Verify { checkpoint } => {
-            let keys = key.keyring(settings.audit_retired_keys.as_deref())?;
+        AuditAction::Verify {
+            checkpoint,
+            public_keys,
+        } => {
+            let keys = match public_keys {
+                Some(path) => {
+                    let ring = AuditKeyring::from_jwks(&path)?;
+                    match retired {
+                        Some(r) => ring.and(AuditKeyring::from_jwks(r)?),
+                        None => ring,
+                    }
+                }
+                None => key()?.keyring(retired)?,
+            };
             let mut external = Vec::new();
             for path in &checkpoint {
                 external.extend(read_checkpoints(path)?);
@@ -295,6 +313,7 @@ fn audit_command(
             }
             let db = Db::open_existing(storage)?;
             let now = time::system_now();
+            let key = key()?;
             match db.write_blocking(|conn, _| Ok(audit::checkpoint(conn, &key, now, &kept)?))? {
                 Ok(Some(c)) => println!("{}", serde_json::to_string(&c)?),
                 Ok(None) => anyhow::bail!("the audit log is empty: there is nothing to sign yet"),
@@ -304,7 +323,7 @@ fn audit_command(
                 ),
             }
         }
-        AuditAction::Key => println!("{}", key.public_jwk()),
+        AuditAction::Key => println!("{}", key()?.public_jwk()),
     }
     Ok(ExitCode::SUCCESS)
 }

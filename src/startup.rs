@@ -57,6 +57,7 @@ impl Application {
             )
         })?;
         let port = listener.local_addr()?.port();
+        let limits = web::Data::new(api::limits::Limits::new(&settings.limits));
         let state = web::Data::new(AppState {
             db: db.clone(),
             tokens: TokenVerifier::new(keys.clone(), settings.tokens.max_token_lifetime),
@@ -66,9 +67,9 @@ impl Application {
             ),
             clock: clock.clone(),
             audit_keys,
-            limits: api::limits::Limits::new(&settings.limits),
+            limits: limits.clone(),
         });
-        actix_web::rt::spawn(api::limits::tidy(state.clone()));
+        actix_web::rt::spawn(api::limits::tidy(limits.clone()));
         let metrics = web::Data::new(Metrics::new()?);
         let contract = web::Bytes::from(crate::openapi::json());
         let body_deadline = api::deadline::BodyDeadline(settings.body_timeout);
@@ -76,6 +77,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(limits.clone())
                 .app_data(metrics.clone())
                 .app_data(metrics_token.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))

@@ -199,6 +199,20 @@ fn filter_of(caller: &Caller, query: &AuditQuery) -> Result<(Filter, i64, i64), 
                 .ok_or_else(|| "must be at most 255 characters".to_owned()),
         );
     }
+    if let Some(action) = &query.action {
+        let part = |p: &str| {
+            (1..=40).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        };
+        let well_formed = action
+            .split_once('.')
+            .is_some_and(|(a, b)| part(a) && part(b));
+        check(
+            "action",
+            well_formed
+                .then_some(())
+                .ok_or_else(|| "must be an action such as applicant.read".to_owned()),
+        );
+    }
     if let Some(outcome) = &query.outcome {
         check("outcome", AuditOutcome::parse(outcome).map(drop));
         filter.outcome = Some(outcome.clone());
@@ -230,7 +244,9 @@ fn filter_of(caller: &Caller, query: &AuditQuery) -> Result<(Filter, i64, i64), 
     }
     let after = match &query.after {
         Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 0 => n,
+            Ok(n) if (1..=18).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) => {
+                n
+            }
             _ => {
                 check("after", Err("must be a cursor from an earlier page".into()));
                 0
@@ -256,8 +272,13 @@ async fn read_page(
 ) -> Result<AuditPage, AppError> {
     let asked_about = filter.persons.clone().unwrap_or_default();
     let municipality = (filter.municipalities.len() == 1).then(|| filter.municipalities[0].clone());
-    let rows = caller
-        .read(move |conn| Ok(audit::search(conn, &filter, after, limit + 1)?))
+    // Each person asked about is recorded in the municipality they belong
+    // to, so that only that municipality's auditors read of the reading.
+    let (rows, homes) = caller
+        .read(move |conn| {
+            let homes = applicants::homes(conn, &filter.municipalities, &asked_about)?;
+            Ok((audit::search(conn, &filter, after, limit + 1)?, homes))
+        })
         .await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<AuditRecord> = rows
@@ -274,10 +295,10 @@ async fn read_page(
         Some(m) => base.municipality(m),
         None => base,
     };
-    for person in &asked_about {
-        records.push(base.clone().about(person, person));
+    for (home, person) in &homes {
+        records.push(base.clone().municipality(home).about(person, person));
     }
-    if asked_about.is_empty() {
+    if homes.is_empty() {
         records.push(base);
     }
     caller

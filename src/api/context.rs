@@ -32,8 +32,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The keys audit checkpoints are verified with.
     pub audit_keys: AuditKeyring,
-    /// Request budgets and refusal limits.
-    pub limits: Limits,
+    /// Request budgets and refusal limits (also app data of its own, for the
+    /// middleware that counts refusals).
+    pub limits: web::Data<Limits>,
 }
 
 /// The verified caller of a request, with the state it runs against.

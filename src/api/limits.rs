@@ -26,7 +26,6 @@ use actix_web::{HttpMessage, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::context::AppState;
 use crate::config::LimitSettings;
 
 /// How long a caller or address over its refusal or login limit is held off.
@@ -201,14 +200,14 @@ pub async fn count_refusals(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let limits = req.app_data::<web::Data<Limits>>().cloned();
     let response = next.call(req).await?;
     let status = response.status();
     let key = response.request().extensions().get::<LimitKey>().cloned();
-    if let (Some(state), Some(LimitKey(key))) = (state, key)
+    if let (Some(limits), Some(LimitKey(key))) = (limits, key)
         && counts_as_refusal(status, &key)
     {
-        state.limits.refused(&key);
+        limits.refused(&key);
     }
     Ok(response)
 }
@@ -226,10 +225,10 @@ fn counts_as_refusal(status: StatusCode, key: &str) -> bool {
 }
 
 /// Forgets spent limits every minute.
-pub async fn tidy(state: web::Data<AppState>) {
+pub async fn tidy(limits: web::Data<Limits>) {
     loop {
         actix_web::rt::time::sleep(WINDOW).await;
-        state.limits.forget_old();
+        limits.forget_old();
     }
 }
 

@@ -91,25 +91,11 @@ impl AuditKey {
     /// The keys checkpoints are verified with: this one and the earlier
     /// ones of the JWKS file `retired`, when set.
     pub fn keyring(&self, retired: Option<&Path>) -> anyhow::Result<AuditKeyring> {
-        let mut keys = HashMap::new();
-        keys.insert(self.kid.clone(), self.key.verifying_key());
+        let mut ring = self.own_keyring();
         if let Some(path) = retired {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let set: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a JWKS document", path.display()))?;
-            let list = set["keys"]
-                .as_array()
-                .with_context(|| format!("{} has no \"keys\" array", path.display()))?;
-            for jwk in list {
-                let key = public_key(jwk).with_context(|| {
-                    format!("a key in {} is not an Ed25519 JWK", path.display())
-                })?;
-                let (_, kid) = thumbprint(&key);
-                keys.insert(kid, key);
-            }
+            ring.keys.extend(AuditKeyring::from_jwks(path)?.keys);
         }
-        Ok(AuditKeyring { keys })
+        Ok(ring)
     }
 }
 
@@ -132,6 +118,34 @@ pub struct AuditKeyring {
 }
 
 impl AuditKeyring {
+    /// The public audit keys of a JWKS file (`{"keys": [...]}`, each as
+    /// `bistand audit key` prints it), to verify where the private key is
+    /// not. Each key's id is its thumbprint, never the file's word for it.
+    pub fn from_jwks(path: &Path) -> anyhow::Result<Self> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let set: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a JWKS document", path.display()))?;
+        let list = set["keys"]
+            .as_array()
+            .with_context(|| format!("{} has no \"keys\" array", path.display()))?;
+        let mut keys = HashMap::new();
+        for jwk in list {
+            let key = public_key(jwk)
+                .with_context(|| format!("a key in {} is not an Ed25519 JWK", path.display()))?;
+            let (_, kid) = thumbprint(&key);
+            keys.insert(kid, key);
+        }
+        anyhow::ensure!(!keys.is_empty(), "{} holds no key", path.display());
+        Ok(Self { keys })
+    }
+
+    /// These keys and those of `other`.
+    pub fn and(mut self, other: AuditKeyring) -> Self {
+        self.keys.extend(other.keys);
+        self
+    }
+
     /// Whether `checkpoint` carries a valid signature of one of these keys.
     pub fn holds(&self, checkpoint: &Checkpoint) -> bool {
         let Some(key) = self.keys.get(&checkpoint.kid) else {

@@ -206,6 +206,23 @@ pub fn protected_ids(conn: &mut DbConn, municipalities: &[String]) -> QueryResul
         .load(conn)
 }
 
+/// The municipality of each of `ids` registered in `municipalities`, as
+/// (municipality, id) pairs; ids found in none are left out.
+pub fn homes(
+    conn: &mut DbConn,
+    municipalities: &[String],
+    ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    applicants::table
+        .filter(applicants::municipality.eq_any(municipalities.to_vec()))
+        .filter(applicants::id.eq_any(ids.to_vec()))
+        .select((applicants::municipality, applicants::id))
+        .load(conn)
+}
+
 /// The ids of the applicants with this personal number in these
 /// municipalities (one per municipality at most).
 pub fn ids_by_personal_number(

@@ -604,6 +604,28 @@ async fn the_command_line_signs_a_checkpoint_and_verifies_against_a_kept_copy() 
     let jwk: Value = serde_json::from_slice(&key.stdout).unwrap();
     assert_eq!(jwk["kid"], signed.kid);
     assert!(jwk.get("d").is_none(), "only the public half");
+
+    // Where the private key is not: the public half verifies, and names
+    // the cut against the kept copy.
+    let public = app.data_dir.path().join("audit-public.json");
+    std::fs::write(&public, json!({ "keys": [jwk] }).to_string()).unwrap();
+    std::fs::rename(
+        app.data_dir.path().join("audit-key.pem"),
+        app.data_dir.path().join("moved-away.pem"),
+    )
+    .unwrap();
+    let output = bistand(&[
+        "audit",
+        "verify",
+        "--public-keys",
+        public.to_str().unwrap(),
+        "--checkpoint",
+        kept.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["first_broken_seq"], 2, "{report}");
+    assert_eq!(report["checkpoints_checked"], 1, "{report}");
 }
 
 #[actix_web::test]
@@ -694,8 +716,11 @@ async fn an_auditor_reads_the_log_by_filter_and_by_personal_number_and_the_readi
 
         // Bad filters are named; others may not read the log.
         let problem = assert_problem(
-            app.get("/api/v1/audit?outcome=maybe&from=yesterday", &auditor)
-                .await,
+            app.get(
+                "/api/v1/audit?outcome=maybe&from=yesterday&action=null",
+                &auditor,
+            )
+            .await,
             400,
             "invalid-parameter",
             b,
@@ -703,7 +728,7 @@ async fn an_auditor_reads_the_log_by_filter_and_by_personal_number_and_the_readi
         .await;
         assert_eq!(
             problem["invalid_params"].as_array().unwrap().len(),
-            2,
+            3,
             "[{b}]"
         );
         assert_problem(
