@@ -50,6 +50,13 @@ impl Application {
             true,
         )?);
         let audit_keys = audit_key.keyring(settings.audit.audit_retired_keys.as_deref())?;
+        if settings.audit.audit_key.is_none() && settings.storage.database_url.is_none() {
+            tracing::warn!(
+                "the audit key is in the data folder beside the database: whoever can change \
+                 the database file can then sign checkpoints; set BISTAND_AUDIT_KEY to a file \
+                 elsewhere (docs/audit.md)"
+            );
+        }
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
             anyhow::anyhow!(
                 "cannot listen on {}: {e}; choose another address with --bind or BISTAND_BIND",
