@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -52,6 +53,9 @@ pub struct Limits {
     logins: Option<DefaultKeyedRateLimiter<String>>,
     /// Keys held off, until when.
     held: Mutex<HashMap<String, Instant>>,
+    /// How many keys `held` has, so that the usual request, when no one is
+    /// held off, takes no lock.
+    holding: AtomicUsize,
     /// When each key's current window of 429s ends (its first was audited).
     noted: Mutex<HashMap<String, Instant>>,
 }
@@ -69,12 +73,16 @@ impl Limits {
             refusals: per_minute(settings.refusal_limit).map(RateLimiter::keyed),
             logins: per_minute(settings.login_failure_limit).map(RateLimiter::keyed),
             held: Mutex::new(HashMap::new()),
+            holding: AtomicUsize::new(0),
             noted: Mutex::new(HashMap::new()),
         }
     }
 
     /// Whether `key` is held off, and for how long yet.
     fn held(&self, key: &str) -> Option<Limited> {
+        if self.holding.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
         let now = Instant::now();
         let until = *self.held.lock().ok()?.get(key)?;
         (until > now).then(|| self.limited(key, until - now))
@@ -83,6 +91,7 @@ impl Limits {
     fn hold(&self, key: &str) {
         if let Ok(mut held) = self.held.lock() {
             held.insert(key.to_owned(), Instant::now() + WINDOW);
+            self.holding.store(held.len(), Ordering::Relaxed);
         }
     }
 
@@ -163,10 +172,12 @@ impl Limits {
             limiter.shrink_to_fit();
         }
         let now = Instant::now();
-        for map in [&self.held, &self.noted] {
-            if let Ok(mut map) = map.lock() {
-                map.retain(|_, until| *until > now);
-            }
+        if let Ok(mut held) = self.held.lock() {
+            held.retain(|_, until| *until > now);
+            self.holding.store(held.len(), Ordering::Relaxed);
+        }
+        if let Ok(mut noted) = self.noted.lock() {
+            noted.retain(|_, until| *until > now);
         }
     }
 }
