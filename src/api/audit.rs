@@ -47,12 +47,7 @@ pub async fn get_verification(caller: Caller) -> Result<HttpResponse, AppError> 
         .read(move |conn| Ok(audit::verify(conn, &keys, &[])?))
         .await?;
     let record = caller.event(op.audit_action(), op.resource_type());
-    caller
-        .write(move |_, pending| {
-            pending.audit.push(record);
-            Ok(())
-        })
-        .await?;
+    caller.audit(vec![record]).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -176,12 +171,7 @@ fn filter_of(caller: &Caller, query: &AuditQuery) -> Result<(Filter, i64, i64), 
             errors.push(FieldError::new(name, reason));
         }
     };
-    let own: Vec<String> = caller
-        .principal
-        .municipalities
-        .iter()
-        .map(|m| m.as_str().to_owned())
-        .collect();
+    let own: Vec<String> = caller.principal.municipality_codes();
     let mut filter = Filter {
         municipalities: own.clone(),
         actor: query.actor.clone(),
@@ -301,12 +291,7 @@ async fn read_page(
     if homes.is_empty() {
         records.push(base);
     }
-    caller
-        .write(move |_, pending| {
-            pending.audit.extend(records);
-            Ok(())
-        })
-        .await?;
+    caller.audit(records).await?;
     Ok(AuditPage { items, next_cursor })
 }
 
@@ -393,12 +378,7 @@ pub async fn search_audit_records(
         let record = caller
             .event(op.audit_action(), op.resource_type())
             .outcome(crate::domain::audit::Outcome::NotVisible);
-        caller
-            .write(move |_, pending| {
-                pending.audit.push(record);
-                Ok(())
-            })
-            .await?;
+        caller.audit(vec![record]).await?;
         return Ok(HttpResponse::Ok().json(AuditPage {
             items: Vec::new(),
             next_cursor: None,
@@ -518,12 +498,7 @@ pub async fn get_audit_report(
     let month = required(&query.month)
         .and_then(Month::parse)
         .map_err(|e| super::parameter_error(&e, "month"))?;
-    let mut municipalities: Vec<String> = caller
-        .principal
-        .municipalities
-        .iter()
-        .map(|m| m.as_str().to_owned())
-        .collect();
+    let mut municipalities: Vec<String> = caller.principal.municipality_codes();
     if let Some(m) = &query.municipality {
         municipalities.retain(|o| o == m);
     }
@@ -537,12 +512,7 @@ pub async fn get_audit_report(
         .read(move |conn| report(conn, month, municipalities, &filter))
         .await?;
     let record = caller.event(op.audit_action(), op.resource_type());
-    caller
-        .write(move |_, pending| {
-            pending.audit.push(record);
-            Ok(())
-        })
-        .await?;
+    caller.audit(vec![record]).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -190,16 +190,21 @@ impl Caller {
         let record = self
             .event("request.limited", "request")
             .outcome(Outcome::Refused);
-        match self
-            .write(move |_, pending| {
-                pending.audit.push(record);
-                Ok(())
-            })
-            .await
-        {
+        match self.audit(vec![record]).await {
             Ok(()) => refusal,
             Err(e) => e,
         }
+    }
+
+    /// Writes audit records of work done outside a transaction of its own
+    /// (a read on the read pool, a refusal before any work), committed
+    /// before the answer goes out.
+    pub async fn audit(&self, records: Vec<AuditEvent>) -> Result<(), AppError> {
+        self.write(move |_, pending| {
+            pending.audit.extend(records);
+            Ok(())
+        })
+        .await
     }
 
     /// Audits a refusal and returns it (or the error of writing the record).
@@ -211,13 +216,7 @@ impl Caller {
         if let Some(code) = code.filter(|c| Municipality::parse(c).is_some()) {
             event = event.municipality(code);
         }
-        match self
-            .write(move |_, pending| {
-                pending.audit.push(event);
-                Ok(())
-            })
-            .await
-        {
+        match self.audit(vec![event]).await {
             Ok(()) => refusal,
             Err(e) => e,
         }

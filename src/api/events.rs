@@ -91,12 +91,7 @@ pub async fn list_events(
     let record = caller
         .event(op.audit_action(), op.resource_type())
         .municipality(&code);
-    caller
-        .write(move |_, pending| {
-            pending.audit.push(record);
-            Ok(())
-        })
-        .await?;
+    caller.audit(vec![record]).await?;
     let next_cursor = rows
         .last()
         .map_or(query.after.clone(), |r| Some(r.seq.to_string()));

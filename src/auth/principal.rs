@@ -27,6 +27,14 @@ impl Principal {
         }
     }
 
+    /// The codes of the municipalities the caller serves.
+    pub fn municipality_codes(&self) -> Vec<String> {
+        self.municipalities
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect()
+    }
+
     pub fn serves(&self, municipality: &Municipality) -> bool {
         self.municipalities.contains(municipality)
     }
