@@ -118,6 +118,34 @@ breaks allowed, other control characters not), not blank; kept trimmed.",
 );
 
 string_format!(
+    /// A note to another party.
+    Note: "Free text to the other party: 1-2000 characters (tabs and line breaks allowed, \
+other control characters not), not blank; kept trimmed.",
+    pattern = applicant::TEXT_PATTERN,
+    min = Some(1),
+    max = Some(2000),
+    example = "Har arbetat inom lokalvård; vill pröva vård och omsorg."
+);
+
+string_format!(
+    /// A line of text: a name of a thing, a title.
+    Line: "One line of text: 1-200 characters, no control characters, not blank; kept trimmed.",
+    pattern = applicant::LINE_PATTERN,
+    min = Some(1),
+    max = Some(200),
+    example = "Korta vårdspåret"
+);
+
+string_format!(
+    /// A language.
+    LanguageCode: "A language as an ISO 639-1 or 639-3 code in lower case: `sv`, `ar`, `so`, `tir`.",
+    pattern = r"^[a-z]{2,3}$",
+    min = Some(2),
+    max = Some(3),
+    example = "sv"
+);
+
+string_format!(
     /// A message from the applicant.
     Message: "Free text from the applicant: 1-4000 characters (tabs and line breaks allowed, \
 other control characters not), not blank; kept trimmed.",

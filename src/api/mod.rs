@@ -10,6 +10,7 @@ pub mod audit;
 pub mod consents;
 pub mod context;
 pub mod deadline;
+pub mod employment_status;
 pub mod events;
 pub mod formats;
 pub mod idempotency;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod params;
 pub mod payments;
 pub mod problems;
+pub mod referrals;
 pub mod routes;
 pub mod tx;
 

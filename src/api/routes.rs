@@ -11,7 +11,10 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::path::{HttpMethod, Operation, Paths};
 use utoipa::openapi::schema::Schema;
 
-use super::{applicants, applications, audit, consents, events, oauth, ops, payments, problems};
+use super::{
+    applicants, applications, audit, consents, employment_status, events, oauth, ops, payments,
+    problems, referrals,
+};
 use crate::error::AppError;
 
 /// One operation: where and how it is served, what the contract says of it,
@@ -78,6 +81,16 @@ operations! {
     applications::actions => withdraw_application,
     payments => create_payment,
     payments => list_payments,
+    employment_status => get_employment_status,
+    employment_status => put_employment_status,
+    referrals => create_referral,
+    referrals => list_referrals,
+    referrals => get_referral,
+    referrals::moves => accept_referral,
+    referrals::moves => decline_referral,
+    referrals::moves => withdraw_referral,
+    referrals::moves => record_first_meeting,
+    referrals::moves => close_referral,
     events => list_events,
 }
 

@@ -38,13 +38,14 @@ pub trait Resource {
     /// The person the row is about (an applicant id).
     fn person(row: &Self::Row) -> &str;
 
-    /// The caller's view of the row: a refusal (404, 403) when it may not
-    /// see it or may not do `op` to it.
+    /// The caller's view of the row on `today`: a refusal (404, 403) when it
+    /// may not see it or may not do `op` to it.
     fn access(
         principal: &Principal,
         op: Operation,
         row: &Self::Row,
         relations: PersonRelations,
+        today: NaiveDate,
     ) -> Result<Self::View, AppError>;
 }
 
@@ -207,9 +208,15 @@ impl<'a> Tx<'a> {
             return Err(self.refuse(AppError::NotFound));
         };
         let person = R::person(&row).to_owned();
-        let relations = applicants::relations(self.conn, municipality, &person)?;
+        let relations = applicants::relations(self.conn, municipality, &person, self.scope.today)?;
         self.subject.person = Some(person);
-        match R::access(&self.scope.principal, self.scope.op, &row, relations) {
+        match R::access(
+            &self.scope.principal,
+            self.scope.op,
+            &row,
+            relations,
+            self.scope.today,
+        ) {
             Ok(view) => Ok((row, view)),
             Err(refusal) => Err(self.refuse(refusal)),
         }

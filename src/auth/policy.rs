@@ -13,11 +13,14 @@
 //! Every other choice made by role (which view a caller gets, which persons
 //! a list holds, for whom the portal acts) is a function here too.
 
+use chrono::NaiveDate;
+
 use super::{Principal, Role};
 use crate::code_enum;
 use crate::domain::Municipality;
-use crate::domain::access::{PersonRelations, PersonScope};
+use crate::domain::access::{PersonRelations, PersonScope, ReferralScope};
 use crate::domain::consent::Recipient;
+use crate::domain::referral::{self, ReferralStatus, Source};
 use crate::error::AppError;
 
 code_enum! {
@@ -41,6 +44,19 @@ code_enum! {
         CreateConsent = "consent.create",
         ReadConsents = "consent.read",
         RevokeConsent = "consent.revoke",
+        /// Read what AF last reported about a person.
+        ReadEmploymentStatus = "employment_status.read",
+        /// Record what AF reports about a person.
+        UpdateEmploymentStatus = "employment_status.update",
+        CreateReferral = "referral.create",
+        ReadReferral = "referral.read",
+        ListReferrals = "referral.list",
+        AcceptReferral = "referral.accept",
+        DeclineReferral = "referral.decline",
+        WithdrawReferral = "referral.withdraw",
+        /// Book the first meeting, or record it held with the mapping.
+        RecordFirstMeeting = "referral.first_meeting",
+        CloseReferral = "referral.close",
         ReadEvents = "event.read",
         VerifyAudit = "audit.verify",
         ReadAudit = "audit.read",
@@ -78,6 +94,13 @@ use Role::{Admin, Analyst, Auditor, CaseSystem, Caseworker, Coach, EmploymentOff
 const CASE: &[Role] = &[Caseworker, CaseSystem];
 /// Those who see persons, each within its own limits.
 const PERSONS: &[Role] = &[Caseworker, CaseSystem, Coach, EmploymentOfficer];
+/// Those who refer persons to Viadidakt: social services and AF.
+const REFERRERS: &[Role] = &[Caseworker, CaseSystem, EmploymentOfficer];
+/// Those who record what AF reports: AF, and caseworkers and coaches who
+/// were told.
+const AF_REPORTERS: &[Role] = &[Caseworker, Coach, EmploymentOfficer];
+/// Viadidakt's coaches, who move the referrals sent to them.
+const VIADIDAKT: &[Role] = &[Coach];
 /// Those who submit for a person.
 const SUBMITTERS: &[Role] = &[Caseworker, CaseSystem, Eservice];
 
@@ -141,6 +164,41 @@ pub const RULES: &[Rule] = &[
     ),
     rule(Operation::ReadConsents, CASE, "consent", Key::None),
     rule(Operation::RevokeConsent, SUBMITTERS, "consent", Key::None),
+    rule(
+        Operation::ReadEmploymentStatus,
+        PERSONS,
+        "employment_status",
+        Key::None,
+    ),
+    rule(
+        Operation::UpdateEmploymentStatus,
+        AF_REPORTERS,
+        "employment_status",
+        Key::None,
+    ),
+    rule(
+        Operation::CreateReferral,
+        REFERRERS,
+        "referral",
+        Key::Accepted,
+    ),
+    rule(Operation::ReadReferral, PERSONS, "referral", Key::None),
+    rule(Operation::ListReferrals, PERSONS, "referral", Key::None),
+    rule(Operation::AcceptReferral, VIADIDAKT, "referral", Key::None),
+    rule(Operation::DeclineReferral, VIADIDAKT, "referral", Key::None),
+    rule(
+        Operation::WithdrawReferral,
+        REFERRERS,
+        "referral",
+        Key::None,
+    ),
+    rule(
+        Operation::RecordFirstMeeting,
+        VIADIDAKT,
+        "referral",
+        Key::None,
+    ),
+    rule(Operation::CloseReferral, VIADIDAKT, "referral", Key::None),
     rule(Operation::ReadEvents, &[CaseSystem], "event", Key::None),
     rule(Operation::VerifyAudit, &[Auditor], "audit_log", Key::None),
     rule(Operation::ReadAudit, &[Auditor], "audit_log", Key::None),
@@ -220,14 +278,14 @@ impl PersonView {
     }
 }
 
-/// The scope of persons the caller may list.
-pub fn person_scope(principal: &Principal) -> PersonScope {
+/// The scope of persons the caller may list on `today`.
+pub fn person_scope(principal: &Principal, today: NaiveDate) -> PersonScope {
     match principal.role {
         Caseworker | CaseSystem => PersonScope::All,
         EmploymentOfficer => PersonScope::ActiveConsentTo(Recipient::EmploymentService),
-        // A coach needs an open referral, and referrals are not part of
-        // this schema version yet.
-        Coach => PersonScope::Nobody,
+        Coach => PersonScope::ReferredToViadidakt {
+            closed_after: referral::coach_sight_closed_after(today),
+        },
         Analyst | Auditor | Admin | Eservice => PersonScope::Nobody,
     }
 }
@@ -330,11 +388,11 @@ pub enum ApplicationScope {
     Persons(PersonScope),
 }
 
-/// The applications the caller may list.
-pub fn application_scope(principal: &Principal) -> ApplicationScope {
+/// The applications the caller may list on `today`.
+pub fn application_scope(principal: &Principal, today: NaiveDate) -> ApplicationScope {
     match principal.role {
         Eservice => ApplicationScope::SubmittedBy(principal.subject.clone()),
-        _ => ApplicationScope::Persons(person_scope(principal)),
+        _ => ApplicationScope::Persons(person_scope(principal, today)),
     }
 }
 
@@ -386,6 +444,92 @@ pub fn application_access(
     }
 }
 
+/// The side a caller refers from, when its role refers persons.
+pub fn referring_side(principal: &Principal) -> Option<Source> {
+    match principal.role {
+        Caseworker | CaseSystem => Some(Source::SocialServices),
+        EmploymentOfficer => Some(Source::EmploymentService),
+        Coach | Analyst | Auditor | Admin | Eservice => None,
+    }
+}
+
+/// Which referrals the caller may list on `today`: each sender its own side's
+/// (AF only of persons who consented to AF); Viadidakt those sent to it
+/// while they give a coach sight of the person (BR-6b).
+pub fn referral_scope(principal: &Principal, today: NaiveDate) -> ReferralScope {
+    match principal.role {
+        Caseworker | CaseSystem => ReferralScope::SentBy(Source::SocialServices, None),
+        EmploymentOfficer => ReferralScope::SentBy(
+            Source::EmploymentService,
+            Some(Recipient::EmploymentService),
+        ),
+        Coach => ReferralScope::Viadidakt {
+            closed_after: referral::coach_sight_closed_after(today),
+        },
+        Analyst | Auditor | Admin | Eservice => ReferralScope::Nobody,
+    }
+}
+
+/// How much of a referral the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralView {
+    /// The sender, social services: all of it, the coach's mapping too (the
+    /// basis of the investigation).
+    SocialServices,
+    /// Viadidakt, to whom it was sent: all of it.
+    Viadidakt,
+    /// The sender, AF: all but the coach's mapping.
+    EmploymentService,
+}
+
+impl ReferralView {
+    /// Whether the coach's mapping of the first meeting is shown.
+    pub fn shows_mapping(self) -> bool {
+        self != Self::EmploymentService
+    }
+}
+
+/// What the policy needs to know of a referral.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferralFacts {
+    pub source: Source,
+    pub status: ReferralStatus,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Which view of a referral the caller has on `today`, or `None` when it
+/// may not see it: the same rule as [`referral_scope`], for one referral.
+pub fn referral_view(
+    principal: &Principal,
+    referral: ReferralFacts,
+    relations: PersonRelations,
+    today: NaiveDate,
+) -> Option<ReferralView> {
+    match principal.role {
+        Caseworker | CaseSystem => {
+            (referral.source == Source::SocialServices).then_some(ReferralView::SocialServices)
+        }
+        EmploymentOfficer => (referral.source == Source::EmploymentService
+            && relations.consent_to_employment_service)
+            .then_some(ReferralView::EmploymentService),
+        Coach => (relations.consent_to_viadidakt
+            && referral::gives_coach_sight(referral.status, referral.closed_on, today))
+        .then_some(ReferralView::Viadidakt),
+        Analyst | Auditor | Admin | Eservice => None,
+    }
+}
+
+/// Gate 3 for a referral: 404 when the caller may not see it. Every role
+/// that may see a referral may do to it what gate 1 lets its role do.
+pub fn referral_access(
+    principal: &Principal,
+    referral: ReferralFacts,
+    relations: PersonRelations,
+    today: NaiveDate,
+) -> Result<ReferralView, AppError> {
+    referral_view(principal, referral, relations, today).ok_or(AppError::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +579,34 @@ mod tests {
         ("consent.create", &["caseworker", "case_system", "eservice"]),
         ("consent.read", &["caseworker", "case_system"]),
         ("consent.revoke", &["caseworker", "case_system", "eservice"]),
+        (
+            "employment_status.read",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        (
+            "employment_status.update",
+            &["caseworker", "coach", "employment_officer"],
+        ),
+        (
+            "referral.create",
+            &["caseworker", "case_system", "employment_officer"],
+        ),
+        (
+            "referral.read",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        (
+            "referral.list",
+            &["caseworker", "case_system", "coach", "employment_officer"],
+        ),
+        ("referral.accept", &["coach"]),
+        ("referral.decline", &["coach"]),
+        (
+            "referral.withdraw",
+            &["caseworker", "case_system", "employment_officer"],
+        ),
+        ("referral.first_meeting", &["coach"]),
+        ("referral.close", &["coach"]),
         ("event.read", &["case_system"]),
         ("audit.verify", &["auditor"]),
         ("audit.read", &["auditor"]),

@@ -93,6 +93,18 @@ impl FromStr for Role {
     }
 }
 
+impl crate::domain::codes::Code for Role {
+    const ALL: &'static [Self] = &Role::ALL;
+
+    fn as_str(self) -> &'static str {
+        Role::as_str(self)
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        text.parse()
+    }
+}
+
 /// The organisation a caller works for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

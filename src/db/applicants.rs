@@ -85,6 +85,13 @@ pub fn page(
                     .filter(consents::revoked_at.is_null()),
             ));
         }
+        PersonScope::ReferredToViadidakt { closed_after } => {
+            query = query.filter(crate::coach_sight!(
+                applicants::municipality,
+                applicants::id,
+                closed_after
+            ));
+        }
     }
     query.load(conn)
 }
@@ -102,12 +109,23 @@ pub fn update(conn: &mut DbConn, row: &ApplicantRow, expected_version: i64) -> Q
     Ok(n == 1)
 }
 
-/// What ties Viadidakt and AF to the person: active consents. Referrals are
-/// not part of this schema version, so no coach has an open referral yet.
-pub fn relations(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<PersonRelations> {
+/// What ties Viadidakt and AF to the person on `today`: active consents,
+/// and a referral to Viadidakt that is open or was closed under 90 days ago.
+pub fn relations(
+    conn: &mut DbConn,
+    municipality: &str,
+    id: &str,
+    today: chrono::NaiveDate,
+) -> QueryResult<PersonRelations> {
     use super::consents::active_to;
+    let closed_after = crate::domain::referral::coach_sight_closed_after(today);
     Ok(PersonRelations {
-        open_referral_to_viadidakt: false,
+        open_referral_to_viadidakt: super::referrals::gives_coach_sight(
+            conn,
+            municipality,
+            id,
+            closed_after,
+        )?,
         consent_to_viadidakt: active_to(conn, municipality, id, "viadidakt")?,
         consent_to_employment_service: active_to(conn, municipality, id, "employment_service")?,
     })

@@ -178,6 +178,13 @@ pub fn page(
                     .filter(consents::revoked_at.is_null()),
             ));
         }
+        Some(PersonScope::ReferredToViadidakt { closed_after }) => {
+            query = query.filter(crate::coach_sight!(
+                applications::municipality,
+                applications::applicant_id,
+                closed_after
+            ));
+        }
     }
     if let Some(applicant) = &filter.applicant_id {
         query = query.filter(

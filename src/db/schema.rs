@@ -189,6 +189,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_areas (provider, municipality) {
+        provider -> Text,
+        municipality -> Text,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    employment_service_statuses (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        applicant_id -> Text,
+        registered -> Bool,
+        plan_from -> Nullable<Date>,
+        plan_to -> Nullable<Date>,
+        programme -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_role -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        applicant_id -> Text,
+        application_id -> Nullable<Text>,
+        source -> Text,
+        af_consulted -> Bool,
+        note -> Nullable<Text>,
+        status -> Text,
+        referred_on -> Date,
+        first_meeting_due -> Nullable<Date>,
+        assigned_to -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        first_meeting_at -> Nullable<Timestamp>,
+        first_meeting_held_on -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        sent_by -> Text,
+        sent_role -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    first_meetings (municipality, referral_id) {
+        municipality -> Text,
+        referral_id -> Text,
+        held_at -> Timestamp,
+        education_level -> Text,
+        work_experience -> Text,
+        health_limits -> Nullable<Text>,
+        languages -> Text,
+        driving_licence -> Bool,
+        af_answer -> Text,
+        af_registration_guidance -> Nullable<Bool>,
+        recorded_by -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     applicants,
     api_clients,
@@ -204,4 +271,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     events,
     event_head,
+    service_areas,
+    employment_service_statuses,
+    referrals,
+    first_meetings,
 );

@@ -13,6 +13,8 @@ code_enum! {
         PaymentCreated = "payment.created",
         ConsentCreated = "consent.created",
         ConsentRevoked = "consent.revoked",
+        ReferralCreated = "referral.created",
+        ReferralStatusChanged = "referral.status_changed",
     }
 }
 
@@ -24,6 +26,7 @@ code_enum! {
         Decision = "decision",
         Payment = "payment",
         Consent = "consent",
+        Referral = "referral",
     }
 }
 
@@ -36,6 +39,7 @@ impl EventType {
             Self::DecisionCreated => ResourceKind::Decision,
             Self::PaymentCreated => ResourceKind::Payment,
             Self::ConsentCreated | Self::ConsentRevoked => ResourceKind::Consent,
+            Self::ReferralCreated | Self::ReferralStatusChanged => ResourceKind::Referral,
         }
     }
 }

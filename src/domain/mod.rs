@@ -12,6 +12,7 @@ pub mod month;
 pub mod municipality;
 pub mod payment;
 pub mod personal_number;
+pub mod referral;
 pub mod time;
 
 pub use municipality::Municipality;

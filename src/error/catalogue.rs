@@ -135,7 +135,7 @@ catalogue! {
         "The personal number is already registered in the municipality";
     InvalidTransition: 409, "invalid-status-transition", "The status does not allow this",
         "the application is decided; see BR-4 for the moves it allows",
-        "The application's status does not allow this move (BR-4)",
+        "The status of the application (BR-4) or the referral (BR-7) does not allow this move",
         r#"{"current_status": "decided"}"#;
     NoGrantedDecision: 409, "no-granted-decision", "The application has no granting decision",
         "payments need a decision that grants the application in whole or in part",
@@ -152,6 +152,15 @@ catalogue! {
     IdentityUnconfirmed: 409, "identity-unconfirmed", "The person's identity is not confirmed",
         "the application named this person under other names than the register's; a caseworker confirms who applied and records the consent",
         "The portal's application named the person under other names than the register's; the portal may not record their consent (BR-6b)";
+    ConsentRequired: 409, "consent-required", "The person has not consented",
+        "the person has no active consent to viadidakt; a referral needs it (OSL 12:2)",
+        "The person has no active consent to the recipient the request shares with (BR-6b)";
+    AfPlanActive: 409, "af-plan-active", "The person follows a plan at AF",
+        "the person has an active plan at the Employment Service; consult AF and record it with af_consulted: true",
+        "The person has an active plan at AF: a referral from social services must record that AF was consulted (BR-6)";
+    OutsideServiceArea: 409, "outside-service-area", "Viadidakt does not serve the municipality",
+        "Viadidakt does not serve municipality 0428 on 2026-11-25",
+        "Viadidakt does not serve the person's municipality on the referral's date (BR-12)";
     RequestTimeout: 408, "request-timeout", "The body did not arrive in time",
         "the body did not arrive in time; send it again",
         "The request body stalled past the service's body timeout; the connection is closed";

@@ -71,6 +71,21 @@ pub enum AppError {
     /// The portal named the person under other names than the register's.
     #[error("identity unconfirmed")]
     IdentityUnconfirmed,
+    /// A referral move BR-7 does not allow; names the current status.
+    #[error("invalid referral transition from {0}")]
+    ReferralTransition(&'static str),
+    /// The person has no active consent to this recipient (BR-6b).
+    #[error("consent required")]
+    ConsentRequired(&'static str),
+    /// The person has an active AF plan and AF was not consulted (BR-6).
+    #[error("AF plan active")]
+    AfPlanActive,
+    /// Viadidakt does not serve the municipality on this day (BR-12).
+    #[error("outside service area")]
+    OutsideServiceArea {
+        municipality: String,
+        day: chrono::NaiveDate,
+    },
     /// Concurrent transactions collided; retried, and still colliding.
     #[error("contention")]
     Contention,
@@ -153,6 +168,13 @@ impl AppError {
             Self::RequestTimeout,
             Self::TooManyRequests(std::time::Duration::from_secs(1)),
             Self::IdentityUnconfirmed,
+            Self::ReferralTransition("sent"),
+            Self::ConsentRequired("viadidakt"),
+            Self::AfPlanActive,
+            Self::OutsideServiceArea {
+                municipality: "0428".into(),
+                day: chrono::NaiveDate::MIN,
+            },
         ]
     }
 
@@ -185,6 +207,10 @@ impl AppError {
             Self::RequestTimeout => 23,
             Self::TooManyRequests(_) => 24,
             Self::IdentityUnconfirmed => 25,
+            Self::ReferralTransition(_) => 26,
+            Self::ConsentRequired(_) => 27,
+            Self::AfPlanActive => 28,
+            Self::OutsideServiceArea { .. } => 29,
         }
     }
 
@@ -214,6 +240,10 @@ impl AppError {
             Self::PaymentExceedsGrant { .. } => &c::PaymentExceedsGrant::TYPE,
             Self::ConsentRevoked => &c::ConsentRevoked::TYPE,
             Self::IdentityUnconfirmed => &c::IdentityUnconfirmed::TYPE,
+            Self::ReferralTransition(_) => &c::InvalidTransition::TYPE,
+            Self::ConsentRequired(_) => &c::ConsentRequired::TYPE,
+            Self::AfPlanActive => &c::AfPlanActive::TYPE,
+            Self::OutsideServiceArea { .. } => &c::OutsideServiceArea::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
             Self::PreconditionRequired => &c::PreconditionRequired::TYPE,
@@ -275,6 +305,20 @@ impl AppError {
                  a caseworker confirms who applied and records the consent"
                     .into(),
             ),
+            Self::ReferralTransition(current) => Some(format!(
+                "the referral is {current}; see BR-7 for the moves it allows"
+            )),
+            Self::ConsentRequired(recipient) => Some(format!(
+                "the person has no active consent to {recipient}; a referral needs it (OSL 12:2)"
+            )),
+            Self::AfPlanActive => Some(
+                "the person has an active plan at the Employment Service; consult AF and \
+                 record it with af_consulted: true"
+                    .into(),
+            ),
+            Self::OutsideServiceArea { municipality, day } => Some(format!(
+                "Viadidakt does not serve municipality {municipality} on {day}"
+            )),
             Self::Contention => Some("concurrent requests collided; send the request again".into()),
             Self::PreconditionFailed => {
                 Some("If-Match does not name the current version; read the resource again".into())
@@ -324,7 +368,9 @@ impl AppError {
                 _ => None,
             },
             current_status: match self {
-                Self::InvalidTransition(current) => Some((*current).to_owned()),
+                Self::InvalidTransition(current) | Self::ReferralTransition(current) => {
+                    Some((*current).to_owned())
+                }
                 _ => None,
             },
         }

@@ -31,6 +31,8 @@ A personal number never appears in a URL.",
         (name = "applicants", description = "Persons who apply for economic assistance"),
         (name = "applications", description = "Applications, decisions and payments"),
         (name = "consents", description = "Consents to share with Viadidakt or AF"),
+        (name = "employment-service", description = "What the Employment Service (AF) reports about a person"),
+        (name = "referrals", description = "Referrals to Viadidakt, the first meeting with a coach and its mapping"),
         (name = "events", description = "The change feed"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "auth", description = "Tokens and keys"),
@@ -66,6 +68,7 @@ pub fn code_lists() -> Vec<CodeList> {
     };
     use crate::domain::consent::{ConsentChannel, Recipient};
     use crate::domain::event::{EventType, ResourceKind};
+    use crate::domain::referral::{AfAnswer, CloseOutcome, EducationLevel, ReferralStatus, Source};
     vec![
         CodeList::of::<Channel>(),
         CodeList::of::<ReasonForNeed>(),
@@ -78,6 +81,12 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<ConsentChannel>(),
         CodeList::of::<EventType>(),
         CodeList::of::<ResourceKind>(),
+        CodeList::of::<Source>(),
+        CodeList::of::<ReferralStatus>(),
+        CodeList::of::<CloseOutcome>(),
+        CodeList::of::<EducationLevel>(),
+        CodeList::of::<AfAnswer>(),
+        CodeList::of::<crate::auth::Role>(),
         CodeList::of::<crate::domain::Sex>(),
         CodeList::of::<crate::auth::policy::ApplicationView>(),
         CodeList::of::<crate::domain::audit::Outcome>(),

@@ -22,3 +22,4 @@ mod oauth;
 mod ops;
 mod payments;
 mod portal;
+mod referrals;

@@ -19,12 +19,13 @@ use crate::helpers::*;
 enum Scope {
     /// In the caller's municipality, and the caller's to see where its role
     /// sees anyone: the portal submitted it; the person consented to AF
-    /// and to Viadidakt (a coach still needs a referral, which no one has).
+    /// and to Viadidakt, and social services and AF each sent a referral.
     Own,
     /// The same in a municipality outside the caller's token (0428).
     Other,
-    /// In the caller's municipality, with no consent to AF and no referral,
-    /// submitted by the case system rather than the portal.
+    /// In the caller's municipality, with no consent to AF, submitted by the
+    /// case system rather than the portal, and referred by social services
+    /// to Viadidakt, which declined (so no coach sees the person).
     Unrelated,
     /// Like `Own`, for a person with protected identity.
     Protected,
@@ -48,11 +49,16 @@ const ROLES: [Role; 8] = [
 type Row = (&'static str, [[u16; 4]; 8]);
 
 const NO: [u16; 4] = [403; 4];
+/// Seen in the scopes where the role's relations to the person hold (own,
+/// protected), hidden elsewhere.
+const SEEN: [u16; 4] = [200, 404, 404, 200];
 
 /// Who may do what, from the access rules: social services' case roles see
-/// everyone in their municipalities; AF officers see a person only with an
-/// active consent to AF, and never social services' applications; coaches
-/// see no one without an open referral (and there are none yet); the
+/// everyone in their municipalities and the referrals they sent; AF
+/// officers see a person only with an active consent to AF, never social
+/// services' applications, and the referrals AF sent; coaches see a person
+/// and the referrals to Viadidakt only with a referral that is open (or
+/// closed under 90 days) and the person's consent to Viadidakt; the
 /// portal acts only on what it submitted; analysts, auditors and admins
 /// see no case data; only auditors verify the audit log. A role that never
 /// has an operation gets 403; an object outside its sight (another
@@ -63,22 +69,35 @@ const TABLE: &[Row] = &[
     //                      caseworker              coach                   AF                      analyst auditor  admin eservice                case system
     ("list_applicants",      [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_applicant",     [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
-    ("search_applicants",    [[200, 404, 200, 200], [404; 4],             [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
-    ("get_applicant",        [[200, 404, 200, 200], [404; 4],             [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
-    // Only caseworkers change the contact details protected identity hides.
-    ("patch_applicant",      [[200, 404, 200, 200], [404; 4],             [403, 404, 404, 403], NO,     NO,      NO,   NO,                     [200, 404, 200, 403]]),
+    ("search_applicants",    [[200, 404, 200, 200], SEEN,                 [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("get_applicant",        [[200, 404, 200, 200], SEEN,                 [200, 404, 404, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    // Only caseworkers change the contact details protected identity hides;
+    // coaches and AF read persons but do not change them.
+    ("patch_applicant",      [[200, 404, 200, 200], [403, 404, 404, 403], [403, 404, 404, 403], NO,     NO,      NO,   NO,                     [200, 404, 200, 403]]),
     ("list_consents",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_consent",       [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 404, 201],   [201, 404, 201, 201]]),
     ("revoke_consent",       [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("export_applicant",     [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("list_applications",    [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      NO,   [200, 404, 200, 200],   [200, 404, 200, 200]]),
     ("create_application",   [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 201, 201],   [201, 404, 201, 201]]),
-    ("get_application",      [[200, 404, 200, 200], [404; 4],             NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
+    ("get_application",      [[200, 404, 200, 200], SEEN,                 NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("start_investigation",  [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("decide_application",   [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("withdraw_application", [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("list_payments",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_payment",       [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
+    ("get_employment_status",[[200, 404, 200, 200], SEEN,                 SEEN,                 NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("put_employment_status",[[200, 404, 200, 200], SEEN,                 SEEN,                 NO,     NO,      NO,   NO,                     NO]),
+    // Each side refers; AF only persons who consented to AF.
+    ("create_referral",      [[201, 404, 201, 201], NO,                   [201, 404, 404, 201], NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
+    // Each side sees what it sent (AF with consent); Viadidakt what was sent to it.
+    ("get_referral",         [[200, 404, 200, 200], SEEN,                 SEEN,                 NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("list_referrals",       [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("accept_referral",      [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("decline_referral",     [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("withdraw_referral",    [[200, 404, 200, 200], NO,                   SEEN,                 NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("record_first_meeting", [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("close_referral",       [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("list_events",          [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("verify_audit_log",     [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
     ("list_audit_records",   [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
@@ -124,6 +143,10 @@ struct Target {
     application: String,
     /// A consent of the person: to AF where the scope has one, else to Viadidakt.
     consent: String,
+    /// Social services' referral of the person.
+    referral: String,
+    /// AF's referral of the person, where AF could send one.
+    af_referral: Option<String>,
 }
 
 fn in_municipality(app: &TestApp, role: Role, municipality: &str) -> String {
@@ -239,6 +262,13 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         .await;
         consent_id = given["id"].as_str().unwrap().to_owned();
     }
+    let (referral, af_referral) = if scope == Scope::Other {
+        // Viadidakt serves no one in 0428 now (BR-12), and no caller of the
+        // other municipality passes its gate: a referral id is enough.
+        (uuid::Uuid::now_v7().to_string(), None)
+    } else {
+        referrals_of(app, scope, op, &base, &person, &application).await
+    };
     let moves: &[(&str, Option<Value>)] = match op {
         "decide_application" => &[("investigation", None)],
         "create_payment" | "list_payments" => &[
@@ -270,7 +300,95 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         personal_number: pn,
         application,
         consent: consent_id,
+        referral,
+        af_referral,
     }
+}
+
+/// A POST with `If-Match: *` that must succeed; its body.
+async fn post_moved(app: &TestApp, path: &str, token: &str, body: &Value, what: &str) -> Value {
+    let response = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("if-match", "*")
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    body_of(response, what).await
+}
+
+/// AF's report and the referrals of the person in `scope` (in 0483), moved
+/// to where `op` needs them: social services' referral, and AF's where the
+/// person consented to AF.
+async fn referrals_of(
+    app: &TestApp,
+    scope: Scope,
+    op: &str,
+    base: &str,
+    person: &str,
+    application: &str,
+) -> (String, Option<String>) {
+    let caseworker = app.token(Role::Caseworker);
+    let coach = app.token(Role::Coach);
+    let af = app.token(Role::EmploymentOfficer);
+    let status = app
+        .client
+        .put(app.url(&format!(
+            "{base}/applicants/{person}/employment-service-status"
+        )))
+        .bearer_auth(&caseworker)
+        .json(&json!({ "registered": true }))
+        .send()
+        .await
+        .unwrap();
+    body_of(status, "AF's report").await;
+    let referrals = format!("{base}/referrals");
+    let sent = body_of(
+        app.post(
+            &referrals,
+            &caseworker,
+            &json!({ "applicant_id": person, "application_id": application }),
+        )
+        .await,
+        "a referral",
+    )
+    .await;
+    let referral = sent["id"].as_str().unwrap().to_owned();
+    let af_referral = if scope == Scope::Unrelated {
+        None
+    } else {
+        let sent = body_of(
+            app.post(&referrals, &af, &json!({ "applicant_id": person }))
+                .await,
+            "AF's referral",
+        )
+        .await;
+        Some(sent["id"].as_str().unwrap().to_owned())
+    };
+    let path = format!("{referrals}/{referral}");
+    if scope == Scope::Unrelated && op != "withdraw_referral" {
+        let reason = json!({ "reason": "Personen har redan stöd på annat håll." });
+        post_moved(
+            app,
+            &format!("{path}/decline"),
+            &coach,
+            &reason,
+            "a decline",
+        )
+        .await;
+    } else if matches!(op, "record_first_meeting" | "close_referral") {
+        post_moved(
+            app,
+            &format!("{path}/accept"),
+            &coach,
+            &json!({}),
+            "an acceptance",
+        )
+        .await;
+    }
+    (referral, af_referral)
 }
 
 /// The request `op` makes against `target`, or against a random id when
@@ -278,7 +396,7 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
 fn request(
     app: &TestApp,
     op: &str,
-    token: &str,
+    (role, token): (Role, &str),
     scope: Scope,
     t: &Target,
     missing: bool,
@@ -293,6 +411,12 @@ fn request(
     };
     let person = format!("{base}/applicants/{}", id(&t.person));
     let application = format!("{base}/applications/{}", id(&t.application));
+    // AF acts on its own referral where it has one.
+    let referral = match (&t.af_referral, role) {
+        (Some(af), Role::EmploymentOfficer) => af,
+        _ => &t.referral,
+    };
+    let referral = format!("{base}/referrals/{}", id(referral));
     let c = &app.client;
     let at = |path: &str| app.url(path);
     let key = uuid::Uuid::now_v7().to_string();
@@ -335,6 +459,29 @@ fn request(
             .post(at(&format!("{base}/payments")))
             .header("idempotency-key", key)
             .json(&json!({ "application_id": id(&t.application), "support_month": current_month(), "amount": "100.00", "paid_on": today().to_string() })),
+        "get_employment_status" => c.get(at(&format!("{person}/employment-service-status"))),
+        "put_employment_status" => c
+            .put(at(&format!("{person}/employment-service-status")))
+            .json(&json!({ "registered": true, "programme": "Rusta och matcha" })),
+        "create_referral" => c
+            .post(at(&format!("{base}/referrals")))
+            .json(&json!({ "applicant_id": id(&t.person), "af_consulted": true })),
+        "get_referral" => c.get(at(&referral)),
+        "list_referrals" => c.get(at(&format!("{base}/referrals"))),
+        "accept_referral" => c.post(at(&format!("{referral}/accept"))).header("if-match", "*").json(&json!({})),
+        "decline_referral" => c
+            .post(at(&format!("{referral}/decline")))
+            .header("if-match", "*")
+            .json(&json!({ "reason": "Personen har redan stöd på annat håll." })),
+        "withdraw_referral" => c.post(at(&format!("{referral}/withdraw"))).header("if-match", "*"),
+        "record_first_meeting" => c
+            .post(at(&format!("{referral}/first-meeting")))
+            .header("if-match", "*")
+            .json(&json!({ "scheduled_at": (now() + Duration::days(2)).to_rfc3339() })),
+        "close_referral" => c
+            .post(at(&format!("{referral}/close")))
+            .header("if-match", "*")
+            .json(&json!({ "outcome": "discontinued", "closed_on": today().to_string() })),
         "list_events" => c.get(at(&format!("{base}/events"))),
         "verify_audit_log" => c.get(at("/api/v1/audit/verify")),
         "list_audit_records" => c.get(at(&format!("/api/v1/audit?person_id={}&limit=50", t.person))),
@@ -441,7 +588,7 @@ async fn every_operation_answers_every_role_in_every_scope_as_the_table_says() {
                 let token = app.token(*role);
                 for (scope, want) in SCOPES.iter().zip(expected) {
                     let t = target(&app, *scope, op).await;
-                    let response = request(&app, op, &token, *scope, &t, false)
+                    let response = request(&app, op, (*role, &token), *scope, &t, false)
                         .send()
                         .await
                         .unwrap();
@@ -485,7 +632,7 @@ async fn every_operation_answers_every_role_in_every_scope_as_the_table_says() {
                             .as_array()
                             .is_some_and(|p| p.iter().any(|p| p["name"] == "id"))
                     {
-                        let missing = request(&app, op, &token, *scope, &t, true)
+                        let missing = request(&app, op, (*role, &token), *scope, &t, true)
                             .send()
                             .await
                             .unwrap();

@@ -5,6 +5,7 @@ pub mod model;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::context::Caller;
@@ -53,6 +54,7 @@ impl Resource for Applicant {
         op: Operation,
         _: &ApplicantRow,
         relations: PersonRelations,
+        _: NaiveDate,
     ) -> Result<PersonView, AppError> {
         policy::person_access(principal, op, relations)
     }
@@ -245,7 +247,8 @@ pub async fn list_applicants(
 fn list_page(tx: &mut Tx, after: Option<String>, limit: i64) -> Result<ApplicantPage, AppError> {
     let m = tx.municipality().to_owned();
     let principal = tx.principal().clone();
-    let scope = policy::person_scope(&principal);
+    let today = tx.today();
+    let scope = policy::person_scope(&principal, today);
     let mut read = Vec::new();
     let (items, next_cursor) = fill_page(
         tx.conn,
@@ -254,7 +257,7 @@ fn list_page(tx: &mut Tx, after: Option<String>, limit: i64) -> Result<Applicant
         |conn, after, n| Ok(repo::page(conn, &m, scope, after, n)?),
         |row| row.id.clone(),
         |conn, row| {
-            let relations = repo::relations(conn, &m, &row.id)?;
+            let relations = repo::relations(conn, &m, &row.id, today)?;
             policy::person_view(&principal, relations)
                 .map(|view| {
                     read.push(row.id.clone());

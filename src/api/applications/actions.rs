@@ -11,11 +11,15 @@ use crate::api::json::JsonBody;
 use crate::api::params::ResourcePath;
 use crate::api::params::{IfMatch, IfMatchHeader, if_match};
 use crate::api::parse_id;
+use crate::api::tx::Tx;
 use crate::auth::policy::Operation;
-use crate::db::applications::{self as repo, DecisionRow};
+use crate::db::applications::{self as repo, ApplicationRow, DecisionRow};
+use crate::db::referrals;
 use crate::db::{stored, unique_or};
 use crate::domain::application::{Action, Status};
 use crate::domain::event::EventType;
+use crate::domain::referral;
+use crate::domain::time;
 use crate::domain::{FieldError, money};
 use crate::error::AppError;
 use crate::error::catalogue::*;
@@ -84,12 +88,42 @@ async fn act(
                 repo::insert_decision(tx.conn, &decided)
                     .map_err(unique_or(AppError::InvalidTransition("decided")))?;
                 tx.emit(EventType::DecisionCreated, &decision_id);
+                start_coach_rule(tx, &row, decision.work_capacity_percent)?;
             }
             tx.emit(EventType::ApplicationStatusChanged, &id);
             present(tx.conn, row, view)
         })
         .await?;
     Ok(respond(StatusCode::OK, &application))
+}
+
+/// BR-5: the assessed work capacity gives the referrals made from the
+/// application before its decision their first meeting's due date.
+fn start_coach_rule(
+    tx: &mut Tx,
+    application: &ApplicationRow,
+    work_capacity_percent: i32,
+) -> Result<(), AppError> {
+    let applied_on = time::today_in_sweden(application.received_at.and_utc());
+    for mut referral in
+        referrals::awaiting_assessment(tx.conn, &application.municipality, &application.id)?
+    {
+        let due = referral::first_meeting_due(
+            referral.referred_on,
+            Some((applied_on, Some(work_capacity_percent))),
+        );
+        if due.is_none() {
+            continue;
+        }
+        let version = referral.version;
+        referral.first_meeting_due = due;
+        referral.version += 1;
+        referral.updated_at = tx.now();
+        if !referrals::update(tx.conn, &referral, version)? {
+            return Err(AppError::Contention);
+        }
+    }
+    Ok(())
 }
 
 /// Start the investigation (`received` → `under_investigation`).

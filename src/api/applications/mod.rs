@@ -7,6 +7,7 @@ pub mod view;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -76,6 +77,7 @@ impl Resource for Application {
         op: Operation,
         row: &ApplicationRow,
         relations: PersonRelations,
+        _: NaiveDate,
     ) -> Result<ApplicationView, AppError> {
         policy::application_access(principal, op, &row.submitted_by, relations)
     }
@@ -386,7 +388,7 @@ pub async fn list_applications(
         .as_deref()
         .map(|a| strict_uuid(a).ok_or_else(|| parameter_error("must be a UUID", "applicant_id")))
         .transpose()?;
-    let (scope, submitted_by) = match policy::application_scope(&caller.principal) {
+    let (scope, submitted_by) = match policy::application_scope(&caller.principal, caller.today()) {
         ApplicationScope::SubmittedBy(sub) => (None, Some(sub)),
         ApplicationScope::Persons(scope) => (Some(scope), None),
     };
@@ -400,6 +402,7 @@ pub async fn list_applications(
         .transact(op, municipality, move |tx| {
             let m = tx.municipality().to_owned();
             let principal = tx.principal().clone();
+            let today = tx.today();
             let mut read = Vec::new();
             let (items, next_cursor) = fill_page(
                 tx.conn,
@@ -408,7 +411,7 @@ pub async fn list_applications(
                 |conn, after, n| Ok(repo::page(conn, &m, &filter, after, n)?),
                 |row| row.id.clone(),
                 |conn, row| {
-                    let relations = applicants::relations(conn, &m, &row.applicant_id)?;
+                    let relations = applicants::relations(conn, &m, &row.applicant_id, today)?;
                     match policy::application_view(&principal, &row.submitted_by, relations) {
                         Some(view) => {
                             read.push((row.id.clone(), row.applicant_id.clone()));
