@@ -29,7 +29,7 @@ use crate::error::AppError;
 /// A plan at AF, with its dates.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlanBody {
+pub struct AfPlanBody {
     /// The first day of the plan.
     #[schema(value_type = NaiveDate, required = true, max_length = 10)]
     pub from: Option<String>,
@@ -51,7 +51,7 @@ pub struct EmploymentStatusBody {
     #[schema(value_type = bool, required = true)]
     pub registered: Option<bool>,
     /// The person's plan at AF, if AF has one (only for a registered person).
-    pub active_plan: Option<PlanBody>,
+    pub active_plan: Option<AfPlanBody>,
     /// The AF programme the person takes part in (only for a registered person).
     #[schema(value_type = Option<Line>)]
     pub programme: Option<String>,

@@ -21,6 +21,7 @@ pub mod ops;
 pub mod params;
 pub mod payments;
 pub mod problems;
+pub mod programmes;
 pub mod referrals;
 pub mod routes;
 pub mod tx;

@@ -13,7 +13,7 @@ use utoipa::openapi::schema::Schema;
 
 use super::{
     applicants, applications, audit, consents, employment_status, events, oauth, ops, payments,
-    problems, referrals,
+    problems, programmes, referrals,
 };
 use crate::error::AppError;
 
@@ -91,6 +91,14 @@ operations! {
     referrals::moves => withdraw_referral,
     referrals::moves => record_first_meeting,
     referrals::moves => close_referral,
+    referrals::plan => establish_plan,
+    referrals::interventions => create_intervention,
+    referrals::interventions => patch_intervention,
+    programmes => create_programme,
+    programmes => list_programmes,
+    programmes => get_programme,
+    programmes => patch_programme,
+    programmes => list_participants,
     events => list_events,
 }
 

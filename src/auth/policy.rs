@@ -57,6 +57,16 @@ code_enum! {
         /// Book the first meeting, or record it held with the mapping.
         RecordFirstMeeting = "referral.first_meeting",
         CloseReferral = "referral.close",
+        /// Agree the three-party plan, or revise it.
+        EstablishPlan = "referral.plan",
+        CreateIntervention = "intervention.create",
+        UpdateIntervention = "intervention.update",
+        CreateProgramme = "programme.create",
+        ReadProgramme = "programme.read",
+        ListProgrammes = "programme.list",
+        UpdateProgramme = "programme.update",
+        /// List the persons placed on a programme.
+        ListParticipants = "programme.participants",
         ReadEvents = "event.read",
         VerifyAudit = "audit.verify",
         ReadAudit = "audit.read",
@@ -101,6 +111,10 @@ const REFERRERS: &[Role] = &[Caseworker, CaseSystem, EmploymentOfficer];
 const AF_REPORTERS: &[Role] = &[Caseworker, Coach, EmploymentOfficer];
 /// Viadidakt's coaches, who move the referrals sent to them.
 const VIADIDAKT: &[Role] = &[Coach];
+/// Those who manage Viadidakt's programmes.
+const PROGRAMME_MANAGERS: &[Role] = &[Coach, Admin];
+/// Those who read Viadidakt's programmes (no person data).
+const PROGRAMME_READERS: &[Role] = &[Caseworker, CaseSystem, Coach, Admin];
 /// Those who submit for a person.
 const SUBMITTERS: &[Role] = &[Caseworker, CaseSystem, Eservice];
 
@@ -199,6 +213,54 @@ pub const RULES: &[Rule] = &[
         Key::None,
     ),
     rule(Operation::CloseReferral, VIADIDAKT, "referral", Key::None),
+    rule(
+        Operation::EstablishPlan,
+        &[Caseworker, Coach],
+        "referral",
+        Key::None,
+    ),
+    rule(
+        Operation::CreateIntervention,
+        VIADIDAKT,
+        "intervention",
+        Key::None,
+    ),
+    rule(
+        Operation::UpdateIntervention,
+        VIADIDAKT,
+        "intervention",
+        Key::None,
+    ),
+    rule(
+        Operation::CreateProgramme,
+        PROGRAMME_MANAGERS,
+        "programme",
+        Key::None,
+    ),
+    rule(
+        Operation::ReadProgramme,
+        PROGRAMME_READERS,
+        "programme",
+        Key::None,
+    ),
+    rule(
+        Operation::ListProgrammes,
+        PROGRAMME_READERS,
+        "programme",
+        Key::None,
+    ),
+    rule(
+        Operation::UpdateProgramme,
+        PROGRAMME_MANAGERS,
+        "programme",
+        Key::None,
+    ),
+    rule(
+        Operation::ListParticipants,
+        VIADIDAKT,
+        "programme",
+        Key::None,
+    ),
     rule(Operation::ReadEvents, &[CaseSystem], "event", Key::None),
     rule(Operation::VerifyAudit, &[Auditor], "audit_log", Key::None),
     rule(Operation::ReadAudit, &[Auditor], "audit_log", Key::None),
@@ -607,6 +669,20 @@ mod tests {
         ),
         ("referral.first_meeting", &["coach"]),
         ("referral.close", &["coach"]),
+        ("referral.plan", &["caseworker", "coach"]),
+        ("intervention.create", &["coach"]),
+        ("intervention.update", &["coach"]),
+        ("programme.create", &["coach", "admin"]),
+        (
+            "programme.read",
+            &["caseworker", "case_system", "coach", "admin"],
+        ),
+        (
+            "programme.list",
+            &["caseworker", "case_system", "coach", "admin"],
+        ),
+        ("programme.update", &["coach", "admin"]),
+        ("programme.participants", &["coach"]),
         ("event.read", &["case_system"]),
         ("audit.verify", &["auditor"]),
         ("audit.read", &["auditor"]),

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod consents;
 pub mod events;
 pub mod idempotency;
+pub mod programmes;
 pub mod referrals;
 pub mod schema;
 mod writer;

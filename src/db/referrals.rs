@@ -34,6 +34,8 @@ pub struct ReferralRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The plan's next follow-up, once a plan is agreed.
+    pub next_follow_up: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]
@@ -152,6 +154,8 @@ pub struct ListFilter {
     pub applicant_id: Option<String>,
     /// Only those whose first meeting is overdue on this day (BR-5).
     pub overdue_on: Option<NaiveDate>,
+    /// Only those whose plan's follow-up is overdue on this day.
+    pub follow_up_overdue_on: Option<NaiveDate>,
 }
 
 /// One page in id (creation) order.
@@ -231,6 +235,14 @@ pub fn page(
                     .is_null()
                     .or(referrals::ended_on.gt(day)),
             );
+    }
+    if let Some(day) = filter.follow_up_overdue_on {
+        // The same rule as `follow_up_days_late`, in SQL.
+        query = query.filter(referrals::next_follow_up.lt(day)).filter(
+            referrals::ended_on
+                .is_null()
+                .or(referrals::ended_on.gt(day)),
+        );
     }
     query.load(conn)
 }

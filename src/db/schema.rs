@@ -237,6 +237,66 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        next_follow_up -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    programmes (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        places -> Nullable<Integer>,
+        weekly_intake -> Nullable<Integer>,
+        booked -> Integer,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interventions (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        referral_id -> Text,
+        applicant_id -> Text,
+        kind -> Text,
+        subtype -> Nullable<Text>,
+        placement -> Text,
+        extent_percent -> Integer,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        monthly_cost_ore -> Nullable<BigInt>,
+        monthly_subsidy_ore -> Nullable<BigInt>,
+        af_assessed_on -> Nullable<Date>,
+        af_qualifies -> Nullable<Bool>,
+        programme_id -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (municipality, referral_id, revision) {
+        municipality -> Text,
+        referral_id -> Text,
+        revision -> Integer,
+        agreed_on -> Date,
+        participants -> Text,
+        goals -> Text,
+        next_follow_up -> Date,
+        af_plan_from -> Nullable<Date>,
+        af_plan_to -> Nullable<Date>,
+        recorded_by -> Text,
+        recorded_role -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -275,4 +335,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     employment_service_statuses,
     referrals,
     first_meetings,
+    programmes,
+    interventions,
+    plans,
 );

@@ -15,6 +15,14 @@ code_enum! {
         ConsentRevoked = "consent.revoked",
         ReferralCreated = "referral.created",
         ReferralStatusChanged = "referral.status_changed",
+        /// An intervention was added to the referral (its id is the referral's).
+        ReferralInterventionAdded = "referral.intervention_added",
+        /// An intervention of the referral was changed (its id is the referral's).
+        ReferralInterventionChanged = "referral.intervention_changed",
+        ProgrammeCreated = "programme.created",
+        ProgrammeUpdated = "programme.updated",
+        /// A place on the programme was taken.
+        ProgrammePlaceTaken = "programme.place_taken",
     }
 }
 
@@ -27,6 +35,7 @@ code_enum! {
         Payment = "payment",
         Consent = "consent",
         Referral = "referral",
+        Programme = "programme",
     }
 }
 
@@ -39,7 +48,13 @@ impl EventType {
             Self::DecisionCreated => ResourceKind::Decision,
             Self::PaymentCreated => ResourceKind::Payment,
             Self::ConsentCreated | Self::ConsentRevoked => ResourceKind::Consent,
-            Self::ReferralCreated | Self::ReferralStatusChanged => ResourceKind::Referral,
+            Self::ReferralCreated
+            | Self::ReferralStatusChanged
+            | Self::ReferralInterventionAdded
+            | Self::ReferralInterventionChanged => ResourceKind::Referral,
+            Self::ProgrammeCreated | Self::ProgrammeUpdated | Self::ProgrammePlaceTaken => {
+                ResourceKind::Programme
+            }
         }
     }
 }

@@ -59,7 +59,8 @@ impl ReferralStatus {
     /// Viadidakt has accepted may be closed from any later status (a person
     /// who moves or never comes is closed with `moved` or `discontinued`),
     /// so that no referral stays open, and keeps a coach's sight of the
-    /// person, after the work has ended.
+    /// person, after the work has ended. An established plan may be revised
+    /// (at each follow-up).
     pub fn apply(self, action: Move) -> Result<Self, Self> {
         use ReferralStatus::*;
         match (self, action) {
@@ -68,12 +69,18 @@ impl ReferralStatus {
             (Sent, Move::Withdraw) => Ok(Withdrawn),
             (Accepted | FirstMeetingBooked, Move::BookFirstMeeting) => Ok(FirstMeetingBooked),
             (FirstMeetingBooked, Move::HoldFirstMeeting) => Ok(FirstMeetingHeld),
-            (FirstMeetingHeld, Move::EstablishPlan) => Ok(PlanEstablished),
+            (FirstMeetingHeld | PlanEstablished, Move::EstablishPlan) => Ok(PlanEstablished),
             (Accepted | FirstMeetingBooked | FirstMeetingHeld | PlanEstablished, Move::Close) => {
                 Ok(Closed)
             }
             (current, _) => Err(current),
         }
+    }
+
+    /// Whether interventions may be added or changed (BR-7, BR-9): from the
+    /// first meeting held until the referral is closed.
+    pub fn takes_interventions(self) -> bool {
+        matches!(self, Self::FirstMeetingHeld | Self::PlanEstablished)
     }
 
     /// Whether the referral has ended (declined, withdrawn or closed).
@@ -138,6 +145,78 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// Kinds of intervention (*insats*, BR-9).
+    InterventionKind {
+        Mapping = "mapping",
+        WorkTraining = "work_training",
+        Internship = "internship",
+        SubsidisedEmployment = "subsidised_employment",
+        VocationalTraining = "vocational_training",
+        Sfi = "sfi",
+        Guidance = "guidance",
+        MotivationGroup = "motivation_group",
+        Other = "other",
+    }
+}
+
+code_enum! {
+    /// The kind of a subsidised employment (BR-9).
+    EmploymentSubtype {
+        /// *Extratjänst*, paid by AF.
+        Extratjanst = "extratjanst",
+        /// *Introduktionsjobb*, paid by AF.
+        Introduktionsjobb = "introduktionsjobb",
+        /// *Nystartsjobb*, paid by AF.
+        Nystartsjobb = "nystartsjobb",
+        /// *Offentligt skyddat arbete.*
+        Osa = "osa",
+        Other = "other",
+    }
+}
+
+impl EmploymentSubtype {
+    /// Whether AF pays for it, so that AF's judgement of who qualifies
+    /// takes precedence and its assessment must be recorded (BR-6, BR-9).
+    pub fn paid_by_af(self) -> bool {
+        matches!(
+            self,
+            Self::Extratjanst | Self::Introduktionsjobb | Self::Nystartsjobb
+        )
+    }
+}
+
+code_enum! {
+    /// Where an intervention takes place (BR-9).
+    Placement {
+        Municipal = "municipal",
+        PrivateSector = "private_sector",
+        NonProfit = "non_profit",
+        ViadidaktOwn = "viadidakt_own",
+    }
+}
+
+code_enum! {
+    /// Who agreed a three-party plan (*trepartssamtal*).
+    PlanParticipant {
+        /// The person the plan is for.
+        Person = "person",
+        /// The caseworker at social services.
+        Caseworker = "caseworker",
+        /// The coach at Viadidakt, who was present.
+        Coach = "coach",
+        /// An officer of the Employment Service.
+        EmploymentService = "employment_service",
+    }
+}
+
+/// The parties a plan must name: the person, the caseworker and the coach.
+pub const PLAN_PARTIES: [PlanParticipant; 3] = [
+    PlanParticipant::Person,
+    PlanParticipant::Caseworker,
+    PlanParticipant::Coach,
+];
+
 /// Days from the application (or the referral) to the last day of the
 /// first meeting (BR-5).
 pub const FIRST_MEETING_WITHIN_DAYS: i64 = 7;
@@ -165,6 +244,18 @@ pub fn first_meeting_due(
         }
         Some(_) => None,
     }
+}
+
+/// How many days a plan's follow-up is overdue on `day`: its date has
+/// passed and the referral had not ended by then.
+pub fn follow_up_days_late(
+    next_follow_up: Option<NaiveDate>,
+    ended_on: Option<NaiveDate>,
+    day: NaiveDate,
+) -> Option<i64> {
+    let due = next_follow_up?;
+    let ended = ended_on.is_some_and(|e| e <= day);
+    (due < day && !ended).then(|| (day - due).num_days())
 }
 
 /// The facts that make a referral overdue on a day (BR-5).

@@ -157,7 +157,13 @@ catalogue! {
         "The person has no active consent to the recipient the request shares with (BR-6b)";
     AfPlanActive: 409, "af-plan-active", "The person follows a plan at AF",
         "the person has an active plan at the Employment Service; consult AF and record it with af_consulted: true",
-        "The person has an active plan at AF: a referral from social services must record that AF was consulted (BR-6)";
+        "The person has a plan at AF in force: a referral from social services records that AF was consulted, and the implementation plan names AF's plan (BR-6)";
+    AfAssessmentRequired: 409, "af-assessment-required", "AF's assessment is required",
+        "a subsidised employment AF pays for needs AF's assessment that the person qualifies (af_assessment with qualifies: true); AF's judgement takes precedence",
+        "A subsidised employment AF pays for (extratjänst, introduktionsjobb, nystartsjobb) needs AF's assessment that the person qualifies (BR-9)";
+    ProgrammeFull: 409, "programme-full", "The programme is full",
+        "every place of the programme is taken",
+        "Every place of the programme is taken; places are never overbooked";
     OutsideServiceArea: 409, "outside-service-area", "Viadidakt does not serve the municipality",
         "Viadidakt does not serve municipality 0428 on 2026-11-25",
         "Viadidakt does not serve the person's municipality on the referral's date (BR-12)";

@@ -77,9 +77,16 @@ pub enum AppError {
     /// The person has no active consent to this recipient (BR-6b).
     #[error("consent required")]
     ConsentRequired(&'static str),
-    /// The person has an active AF plan and AF was not consulted (BR-6).
+    /// The person has an active AF plan that the request does not respect (BR-6).
     #[error("AF plan active")]
-    AfPlanActive,
+    AfPlanActive(&'static str),
+    /// A subsidised employment AF pays for without AF's judgement that the
+    /// person qualifies (BR-9).
+    #[error("AF assessment required")]
+    AfAssessmentRequired,
+    /// Every place of the programme is taken.
+    #[error("programme full")]
+    ProgrammeFull,
     /// Viadidakt does not serve the municipality on this day (BR-12).
     #[error("outside service area")]
     OutsideServiceArea {
@@ -170,11 +177,13 @@ impl AppError {
             Self::IdentityUnconfirmed,
             Self::ReferralTransition("sent"),
             Self::ConsentRequired("viadidakt"),
-            Self::AfPlanActive,
+            Self::AfPlanActive(""),
             Self::OutsideServiceArea {
                 municipality: "0428".into(),
                 day: chrono::NaiveDate::MIN,
             },
+            Self::AfAssessmentRequired,
+            Self::ProgrammeFull,
         ]
     }
 
@@ -209,8 +218,10 @@ impl AppError {
             Self::IdentityUnconfirmed => 25,
             Self::ReferralTransition(_) => 26,
             Self::ConsentRequired(_) => 27,
-            Self::AfPlanActive => 28,
+            Self::AfPlanActive(_) => 28,
             Self::OutsideServiceArea { .. } => 29,
+            Self::AfAssessmentRequired => 30,
+            Self::ProgrammeFull => 31,
         }
     }
 
@@ -242,7 +253,9 @@ impl AppError {
             Self::IdentityUnconfirmed => &c::IdentityUnconfirmed::TYPE,
             Self::ReferralTransition(_) => &c::InvalidTransition::TYPE,
             Self::ConsentRequired(_) => &c::ConsentRequired::TYPE,
-            Self::AfPlanActive => &c::AfPlanActive::TYPE,
+            Self::AfPlanActive(_) => &c::AfPlanActive::TYPE,
+            Self::AfAssessmentRequired => &c::AfAssessmentRequired::TYPE,
+            Self::ProgrammeFull => &c::ProgrammeFull::TYPE,
             Self::OutsideServiceArea { .. } => &c::OutsideServiceArea::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
@@ -311,11 +324,13 @@ impl AppError {
             Self::ConsentRequired(recipient) => Some(format!(
                 "the person has no active consent to {recipient}; a referral needs it (OSL 12:2)"
             )),
-            Self::AfPlanActive => Some(
-                "the person has an active plan at the Employment Service; consult AF and \
-                 record it with af_consulted: true"
+            Self::AfPlanActive(detail) => Some((*detail).to_owned()),
+            Self::AfAssessmentRequired => Some(
+                "a subsidised employment AF pays for needs AF's assessment that the person \
+                 qualifies (af_assessment with qualifies: true); AF's judgement takes precedence"
                     .into(),
             ),
+            Self::ProgrammeFull => Some("every place of the programme is taken".into()),
             Self::OutsideServiceArea { municipality, day } => Some(format!(
                 "Viadidakt does not serve municipality {municipality} on {day}"
             )),

@@ -32,7 +32,8 @@ A personal number never appears in a URL.",
         (name = "applications", description = "Applications, decisions and payments"),
         (name = "consents", description = "Consents to share with Viadidakt or AF"),
         (name = "employment-service", description = "What the Employment Service (AF) reports about a person"),
-        (name = "referrals", description = "Referrals to Viadidakt, the first meeting with a coach and its mapping"),
+        (name = "referrals", description = "Referrals to Viadidakt: the first meeting with a coach and its mapping, the three-party plan, interventions"),
+        (name = "programmes", description = "Viadidakt's group programmes and their places"),
         (name = "events", description = "The change feed"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "auth", description = "Tokens and keys"),
@@ -68,7 +69,10 @@ pub fn code_lists() -> Vec<CodeList> {
     };
     use crate::domain::consent::{ConsentChannel, Recipient};
     use crate::domain::event::{EventType, ResourceKind};
-    use crate::domain::referral::{AfAnswer, CloseOutcome, EducationLevel, ReferralStatus, Source};
+    use crate::domain::referral::{
+        AfAnswer, CloseOutcome, EducationLevel, EmploymentSubtype, InterventionKind, Placement,
+        PlanParticipant, ReferralStatus, Source,
+    };
     vec![
         CodeList::of::<Channel>(),
         CodeList::of::<ReasonForNeed>(),
@@ -86,6 +90,10 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<CloseOutcome>(),
         CodeList::of::<EducationLevel>(),
         CodeList::of::<AfAnswer>(),
+        CodeList::of::<InterventionKind>(),
+        CodeList::of::<EmploymentSubtype>(),
+        CodeList::of::<Placement>(),
+        CodeList::of::<PlanParticipant>(),
         CodeList::of::<crate::auth::Role>(),
         CodeList::of::<crate::domain::Sex>(),
         CodeList::of::<crate::auth::policy::ApplicationView>(),
@@ -141,4 +149,28 @@ pub fn json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Two types with one name would meet as one schema in the contract
+    /// (the first one wins, silently): every name must stand for one schema.
+    #[test]
+    fn every_schema_name_stands_for_one_schema() {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for (name, schema) in crate::api::routes::schemas() {
+            let text = serde_json::to_string(&schema).unwrap_or_default();
+            match seen.get(&name) {
+                Some(first) if *first != text => clashes.push(name),
+                Some(_) => {}
+                None => {
+                    seen.insert(name, text);
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "schemas sharing a name: {clashes:?}");
+    }
 }

@@ -15,6 +15,7 @@ mod errors;
 mod feed;
 mod hardening;
 mod helpers;
+mod labour_market;
 mod limits;
 mod logs;
 mod matrix;

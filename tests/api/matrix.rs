@@ -25,7 +25,8 @@ enum Scope {
     Other,
     /// In the caller's municipality, with no consent to AF, submitted by the
     /// case system rather than the portal, and referred by social services
-    /// to Viadidakt, which declined (so no coach sees the person).
+    /// to Viadidakt; the person's consent to Viadidakt is then revoked (so
+    /// no coach sees them), except where the operation needs it.
     Unrelated,
     /// Like `Own`, for a person with protected identity.
     Protected,
@@ -52,6 +53,8 @@ const NO: [u16; 4] = [403; 4];
 /// Seen in the scopes where the role's relations to the person hold (own,
 /// protected), hidden elsewhere.
 const SEEN: [u16; 4] = [200, 404, 404, 200];
+/// [`SEEN`], for an operation that creates.
+const CREATED: [u16; 4] = [201, 404, 404, 201];
 
 /// Who may do what, from the access rules: social services' case roles see
 /// everyone in their municipalities and the referrals they sent; AF
@@ -98,6 +101,15 @@ const TABLE: &[Row] = &[
     ("withdraw_referral",    [[200, 404, 200, 200], NO,                   SEEN,                 NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("record_first_meeting", [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("close_referral",       [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("establish_plan",       [[200, 404, 200, 200], SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("create_intervention",  [NO,                   CREATED,              NO,                   NO,     NO,      NO,   NO,                     NO]),
+    ("patch_intervention",   [NO,                   SEEN,                 NO,                   NO,     NO,      NO,   NO,                     NO]),
+    // Programmes hold no person data; their participants are a coach's view.
+    ("create_programme",     [NO,                   [201, 404, 201, 201], NO,                   NO,     NO,      [201, 404, 201, 201], NO,   NO]),
+    ("list_programmes",      [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      [200, 404, 200, 200], NO,   [200, 404, 200, 200]]),
+    ("get_programme",        [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      [200, 404, 200, 200], NO,   [200, 404, 200, 200]]),
+    ("patch_programme",      [NO,                   [200, 404, 200, 200], NO,                   NO,     NO,      [200, 404, 200, 200], NO,   NO]),
+    ("list_participants",    [NO,                   [200, 404, 200, 200], NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("list_events",          [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("verify_audit_log",     [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
     ("list_audit_records",   [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
@@ -147,6 +159,11 @@ struct Target {
     referral: String,
     /// AF's referral of the person, where AF could send one.
     af_referral: Option<String>,
+    /// An intervention of social services' referral (for the operations
+    /// that change one).
+    intervention: String,
+    /// A programme of the municipality.
+    programme: String,
 }
 
 fn in_municipality(app: &TestApp, role: Role, municipality: &str) -> String {
@@ -262,12 +279,32 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         .await;
         consent_id = given["id"].as_str().unwrap().to_owned();
     }
-    let (referral, af_referral) = if scope == Scope::Other {
+    let random = || uuid::Uuid::now_v7().to_string();
+    let (referral, af_referral, intervention) = if scope == Scope::Other {
         // Viadidakt serves no one in 0428 now (BR-12), and no caller of the
-        // other municipality passes its gate: a referral id is enough.
-        (uuid::Uuid::now_v7().to_string(), None)
+        // other municipality passes its gate: ids are enough.
+        (random(), None, random())
     } else {
-        referrals_of(app, scope, op, &base, &person, &application).await
+        let about = (person.as_str(), application.as_str(), consent_id.as_str());
+        referrals_of(app, scope, op, &base, about).await
+    };
+    let programme = if scope != Scope::Other
+        && (op.contains("programme") || op == "list_participants")
+    {
+        let admin = in_municipality(app, Role::Admin, municipality);
+        let created = app
+            .post(
+                &format!("{base}/programmes"),
+                &admin,
+                &json!({ "name": "Korta vårdspåret", "kind": "vocational_training", "start_date": "2026-12-01", "places": 20 }),
+            )
+            .await;
+        body_of(created, "a programme").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    } else {
+        random()
     };
     let moves: &[(&str, Option<Value>)] = match op {
         "decide_application" => &[("investigation", None)],
@@ -302,6 +339,8 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         consent: consent_id,
         referral,
         af_referral,
+        intervention,
+        programme,
     }
 }
 
@@ -320,16 +359,17 @@ async fn post_moved(app: &TestApp, path: &str, token: &str, body: &Value, what: 
 }
 
 /// AF's report and the referrals of the person in `scope` (in 0483), moved
-/// to where `op` needs them: social services' referral, and AF's where the
-/// person consented to AF.
+/// to where `op` needs them: social services' referral, AF's where the
+/// person consented to AF, and an intervention where `op` changes one. In
+/// the unrelated scope the person's consent to Viadidakt (`about.2`) is
+/// then revoked, unless `op` needs it.
 async fn referrals_of(
     app: &TestApp,
     scope: Scope,
     op: &str,
     base: &str,
-    person: &str,
-    application: &str,
-) -> (String, Option<String>) {
+    (person, application, consent): (&str, &str, &str),
+) -> (String, Option<String>, String) {
     let caseworker = app.token(Role::Caseworker);
     let coach = app.token(Role::Coach);
     let af = app.token(Role::EmploymentOfficer);
@@ -368,17 +408,11 @@ async fn referrals_of(
         Some(sent["id"].as_str().unwrap().to_owned())
     };
     let path = format!("{referrals}/{referral}");
-    if scope == Scope::Unrelated && op != "withdraw_referral" {
-        let reason = json!({ "reason": "Personen har redan stöd på annat håll." });
-        post_moved(
-            app,
-            &format!("{path}/decline"),
-            &coach,
-            &reason,
-            "a decline",
-        )
-        .await;
-    } else if matches!(op, "record_first_meeting" | "close_referral") {
+    let held = matches!(
+        op,
+        "establish_plan" | "create_intervention" | "patch_intervention"
+    );
+    if held || matches!(op, "record_first_meeting" | "close_referral") {
         post_moved(
             app,
             &format!("{path}/accept"),
@@ -388,7 +422,51 @@ async fn referrals_of(
         )
         .await;
     }
-    (referral, af_referral)
+    if held {
+        let at = json!({ "scheduled_at": now().to_rfc3339() });
+        post_moved(
+            app,
+            &format!("{path}/first-meeting"),
+            &coach,
+            &at,
+            "a booking",
+        )
+        .await;
+        let mapping = json!({ "held_at": now().to_rfc3339(), "mapping": {
+            "education_level": "primary", "work_experience": "Städ.", "languages": ["sv"],
+            "driving_licence": false, "af_answer": "no_plan" } });
+        post_moved(
+            app,
+            &format!("{path}/first-meeting"),
+            &coach,
+            &mapping,
+            "a first meeting",
+        )
+        .await;
+    }
+    let intervention = if op == "patch_intervention" {
+        let work = json!({ "kind": "internship", "placement": "municipal", "extent_percent": 50, "start_date": "2026-12-01" });
+        let added = body_of(
+            app.post(&format!("{path}/interventions"), &coach, &work)
+                .await,
+            "an intervention",
+        )
+        .await;
+        added["id"].as_str().unwrap().to_owned()
+    } else {
+        uuid::Uuid::now_v7().to_string()
+    };
+    if scope == Scope::Unrelated && !matches!(op, "revoke_consent" | "create_referral") {
+        let revoked = app
+            .post(
+                &format!("{base}/consents/{consent}/revoke"),
+                &caseworker,
+                &json!({}),
+            )
+            .await;
+        body_of(revoked, "a revocation").await;
+    }
+    (referral, af_referral, intervention)
 }
 
 /// The request `op` makes against `target`, or against a random id when
@@ -482,6 +560,26 @@ fn request(
             .post(at(&format!("{referral}/close")))
             .header("if-match", "*")
             .json(&json!({ "outcome": "discontinued", "closed_on": today().to_string() })),
+        "establish_plan" => c.post(at(&format!("{referral}/plan"))).header("if-match", "*").json(&json!({
+            "agreed_on": today().to_string(), "participants": ["person", "caseworker", "coach"],
+            "goals": ["Praktik"], "next_follow_up": (today() + Duration::days(14)).to_string() })),
+        "create_intervention" => c.post(at(&format!("{referral}/interventions"))).json(&json!({
+            "kind": "guidance", "placement": "viadidakt_own", "extent_percent": 25, "start_date": today().to_string() })),
+        "patch_intervention" => c
+            .patch(at(&format!("{referral}/interventions/{}", id(&t.intervention))))
+            .header("if-match", "*")
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({ "extent_percent": 75 }).to_string()),
+        "create_programme" => c.post(at(&format!("{base}/programmes"))).json(&json!({
+            "name": "Lokalvårdsutbildning", "kind": "vocational_training", "start_date": "2027-04-01", "places": 20 })),
+        "list_programmes" => c.get(at(&format!("{base}/programmes"))),
+        "get_programme" => c.get(at(&format!("{base}/programmes/{}", id(&t.programme)))),
+        "patch_programme" => c
+            .patch(at(&format!("{base}/programmes/{}", id(&t.programme))))
+            .header("if-match", "*")
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({ "places": 24 }).to_string()),
+        "list_participants" => c.get(at(&format!("{base}/programmes/{}/participants", id(&t.programme)))),
         "list_events" => c.get(at(&format!("{base}/events"))),
         "verify_audit_log" => c.get(at("/api/v1/audit/verify")),
         "list_audit_records" => c.get(at(&format!("/api/v1/audit?person_id={}&limit=50", t.person))),

@@ -5,7 +5,9 @@
 //! rules are BR-5 to BR-8, BR-6b and BR-12 (docs/referrals.md).
 
 pub mod body;
+pub mod interventions;
 pub mod moves;
+pub mod plan;
 pub mod view;
 
 use actix_web::http::{StatusCode, header};
@@ -28,7 +30,7 @@ use super::{parameter_error, parse_id};
 use crate::auth::Principal;
 use crate::auth::policy::{self, Operation, ReferralFacts, ReferralView};
 use crate::db::referrals::{self as repo, ListFilter, ReferralRow};
-use crate::db::{DbConn, applications, consents};
+use crate::db::{DbConn, applications, consents, programmes};
 use crate::domain::access::PersonRelations;
 use crate::domain::consent::Recipient;
 use crate::domain::event::EventType;
@@ -37,7 +39,7 @@ use crate::domain::time;
 use crate::error::AppError;
 use crate::error::catalogue::*;
 use body::{NewReferral, ReferralBody, invalid, new_referral};
-use view::{Referral, ReferralPage};
+use view::{Referral, ReferralPage, Work};
 
 /// The provider referrals go to, as the service areas name it (BR-12).
 const VIADIDAKT: &str = "viadidakt";
@@ -76,14 +78,23 @@ impl Resource for Referral {
     }
 }
 
-/// The referral as `view` sees it today, with its first meeting.
+/// The referral as `view` sees it today, with what was recorded on it.
 pub(crate) fn present(
     tx: &mut Tx,
     row: ReferralRow,
     view: ReferralView,
 ) -> Result<Referral, AppError> {
-    let meeting = repo::first_meeting(tx.conn, &row.municipality, &row.id)?;
-    Referral::new(row, meeting, view, tx.today())
+    let work = work_of(tx.conn, &row)?;
+    Referral::new(row, work, view, tx.today())
+}
+
+/// The first meeting, plan and interventions of a referral.
+fn work_of(conn: &mut DbConn, row: &ReferralRow) -> Result<Work, AppError> {
+    Ok(Work {
+        meeting: repo::first_meeting(conn, &row.municipality, &row.id)?,
+        plan: programmes::current_plan(conn, &row.municipality, &row.id)?,
+        interventions: programmes::interventions_of(conn, &row.municipality, &row.id)?,
+    })
 }
 
 /// The answer with the referral's `ETag`.
@@ -159,7 +170,10 @@ fn refer(tx: &mut Tx, new: &NewReferral, side: Source) -> Result<StoredResponse,
         return Err(AppError::ConsentRequired(Recipient::Viadidakt.as_str()));
     }
     if side == Source::SocialServices && !new.af_consulted && has_active_af_plan(tx, person)? {
-        return Err(AppError::AfPlanActive);
+        return Err(AppError::AfPlanActive(
+            "the person has an active plan at the Employment Service; consult AF and \
+             record it with af_consulted: true",
+        ));
     }
     let application = match &new.application_id {
         Some(id) => Some(linked_application(tx, id, person)?),
@@ -188,6 +202,7 @@ fn refer(tx: &mut Tx, new: &NewReferral, side: Source) -> Result<StoredResponse,
         version: 1,
         created_at: tx.now(),
         updated_at: tx.now(),
+        next_follow_up: None,
     };
     repo::insert(tx.conn, &row)?;
     emit(tx, &row, EventType::ReferralCreated);
@@ -197,7 +212,8 @@ fn refer(tx: &mut Tx, new: &NewReferral, side: Source) -> Result<StoredResponse,
         Source::EmploymentService => ReferralView::EmploymentService,
     };
     let location = format!("/api/v1/{m}/referrals/{}", row.id);
-    StoredResponse::created(&Referral::new(row, None, view, today)?, Some(location))
+    let referral = Referral::new(row, Work::default(), view, today)?;
+    StoredResponse::created(&referral, Some(location))
 }
 
 /// Whether the person follows an active plan at AF today, by AF's latest
@@ -307,8 +323,12 @@ pub struct ReferralQuery {
     /// `true`: only those whose first meeting is overdue on `as_of` (BR-5).
     #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
-    /// The day `overdue` and `days_late` are counted on, `YYYY-MM-DD`
-    /// (default today in Sweden).
+    /// `true`: only those whose plan's follow-up is overdue on `as_of`.
+    #[param(value_type = Option<bool>)]
+    pub follow_up_overdue: Option<String>,
+    /// The day `overdue`, `follow_up_overdue`, `days_late` and
+    /// `follow_up_days_late` are counted on, `YYYY-MM-DD` (default today in
+    /// Sweden).
     #[param(value_type = Option<NaiveDate>, format = Date)]
     pub as_of: Option<String>,
 }
@@ -348,11 +368,13 @@ pub async fn list_referrals(
             .ok_or_else(|| parameter_error("must be a date, YYYY-MM-DD", "as_of"))?,
         None => today,
     };
-    let overdue = match query.overdue.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => return Err(parameter_error("must be true or false", "overdue")),
+    let flag = |value: Option<&str>, name: &str| match value {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(parameter_error("must be true or false", name)),
     };
+    let overdue = flag(query.overdue.as_deref(), "overdue")?;
+    let follow_up_overdue = flag(query.follow_up_overdue.as_deref(), "follow_up_overdue")?;
     let filter = ListFilter {
         scope: policy::referral_scope(&caller.principal, today),
         status: query
@@ -381,6 +403,7 @@ pub async fn list_referrals(
             })
             .transpose()?,
         overdue_on: overdue.then_some(as_of),
+        follow_up_overdue_on: follow_up_overdue.then_some(as_of),
     };
     let page = caller
         .transact(op, municipality, move |tx| {
@@ -420,8 +443,8 @@ fn list_page(
                 return Ok(None);
             };
             read.push((row.id.clone(), row.applicant_id.clone()));
-            let meeting = repo::first_meeting(conn, &m, &row.id)?;
-            Referral::new(row, meeting, view, as_of).map(Some)
+            let work = work_of(conn, &row)?;
+            Referral::new(row, work, view, as_of).map(Some)
         },
     )?;
     tx.without_own_record();

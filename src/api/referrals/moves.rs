@@ -27,7 +27,7 @@ use crate::error::catalogue::*;
 
 /// Runs one move in one transaction: visibility, version, BR-7, then
 /// `change` to the row (and what it records beside it), feed and audit.
-async fn act<F>(
+pub(super) async fn act<F>(
     req: &HttpRequest,
     caller: &Caller,
     (municipality, id): (Municipality, &str),

@@ -6,10 +6,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::policy::ReferralView;
+use crate::db::programmes::{InterventionRow, PlanRow};
 use crate::db::referrals::{FirstMeetingRow, ReferralRow};
 use crate::db::{stored, stored_uuid};
+use crate::domain::money;
 use crate::domain::referral::{
-    AfAnswer, CloseOutcome, EducationLevel, MeetingClock, ReferralStatus, Source,
+    AfAnswer, CloseOutcome, EducationLevel, EmploymentSubtype, InterventionKind, MeetingClock,
+    Placement, PlanParticipant, ReferralStatus, Source, follow_up_days_late,
 };
 use crate::error::AppError;
 
@@ -86,6 +89,12 @@ pub struct Referral {
     /// Why Viadidakt declined it.
     pub decline_reason: Option<String>,
     pub first_meeting: Option<FirstMeeting>,
+    /// The three-party plan, its latest revision.
+    pub plan: Option<Plan>,
+    /// Days the plan's follow-up is overdue on `as_of`; `null` when it is not.
+    pub follow_up_days_late: Option<i64>,
+    /// The interventions, oldest first (BR-9).
+    pub interventions: Vec<Intervention>,
     /// How it ended (BR-8).
     pub outcome: Option<CloseOutcome>,
     pub closed_on: Option<NaiveDate>,
@@ -102,10 +111,15 @@ impl Referral {
     /// 500 naming the column.
     pub fn new(
         row: ReferralRow,
-        meeting: Option<FirstMeetingRow>,
+        work: Work,
         view: ReferralView,
         as_of: NaiveDate,
     ) -> Result<Self, AppError> {
+        let Work {
+            meeting,
+            plan,
+            interventions,
+        } = work;
         let clock = MeetingClock {
             referred_on: row.referred_on,
             due: row.first_meeting_due,
@@ -149,6 +163,12 @@ impl Referral {
             assigned_to: row.assigned_to,
             decline_reason: row.decline_reason,
             first_meeting,
+            plan: plan.map(Plan::try_from).transpose()?,
+            follow_up_days_late: follow_up_days_late(row.next_follow_up, row.ended_on, as_of),
+            interventions: interventions
+                .into_iter()
+                .map(Intervention::try_from)
+                .collect::<Result<_, _>>()?,
             outcome: row
                 .outcome
                 .as_deref()
@@ -159,6 +179,140 @@ impl Referral {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             municipality: row.municipality,
+        })
+    }
+}
+
+/// What was recorded on a referral beside its row.
+#[derive(Debug, Default)]
+pub struct Work {
+    pub meeting: Option<FirstMeetingRow>,
+    pub plan: Option<PlanRow>,
+    pub interventions: Vec<InterventionRow>,
+}
+
+/// AF's plan, as a three-party plan names it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowedAfPlan {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+/// The three-party implementation plan (*genomförandeplan*).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Plan {
+    /// 1 for the first plan, then one more at each revision.
+    pub revision: i32,
+    pub agreed_on: NaiveDate,
+    /// Who agreed it: always the person, the caseworker and the coach.
+    pub participants: Vec<PlanParticipant>,
+    pub goals: Vec<String>,
+    pub next_follow_up: NaiveDate,
+    /// The plan at AF the person follows, when AF has one in force (BR-6).
+    pub follows_af_plan: Option<FollowedAfPlan>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<PlanRow> for Plan {
+    type Error = AppError;
+
+    fn try_from(row: PlanRow) -> Result<Self, AppError> {
+        let participants = row
+            .participants
+            .split(',')
+            .map(|p| stored("plans.participants", PlanParticipant::parse(p)))
+            .collect::<Result<_, _>>()?;
+        let goals = stored("plans.goals", serde_json::from_str(&row.goals))?;
+        Ok(Self {
+            revision: row.revision,
+            agreed_on: row.agreed_on,
+            participants,
+            goals,
+            next_follow_up: row.next_follow_up,
+            follows_af_plan: row.af_plan_from.map(|from| FollowedAfPlan {
+                from,
+                to: row.af_plan_to,
+            }),
+            recorded_at: row.recorded_at.and_utc(),
+        })
+    }
+}
+
+/// AF's assessment of who qualifies for a subsidised employment it pays for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AfAssessment {
+    pub assessed_on: NaiveDate,
+    /// Whether AF judged that the person qualifies.
+    pub qualifies: bool,
+}
+
+/// An intervention (*insats*, BR-9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Intervention {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub kind: InterventionKind,
+    /// The kind of subsidised employment; only for `subsidised_employment`.
+    pub subtype: Option<EmploymentSubtype>,
+    pub placement: Placement,
+    /// Extent in percent of full time, 1–100.
+    pub extent_percent: i32,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// SEK per month, as a string with two decimals.
+    #[schema(value_type = Option<String>, example = "18500.00")]
+    pub monthly_cost: Option<rust_decimal::Decimal>,
+    /// SEK per month the subsidy covers, as a string with two decimals.
+    #[schema(value_type = Option<String>, example = "14800.00")]
+    pub monthly_subsidy: Option<rust_decimal::Decimal>,
+    pub af_assessment: Option<AfAssessment>,
+    /// The programme the intervention places the person on.
+    pub programme_id: Option<Uuid>,
+    /// Increases with every change; the `ETag` is this number in quotes.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<InterventionRow> for Intervention {
+    type Error = AppError;
+
+    fn try_from(row: InterventionRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: stored_uuid("interventions.id", &row.id)?,
+            referral_id: stored_uuid("interventions.referral_id", &row.referral_id)?,
+            kind: stored("interventions.kind", InterventionKind::parse(&row.kind))?,
+            subtype: row
+                .subtype
+                .as_deref()
+                .map(|s| stored("interventions.subtype", EmploymentSubtype::parse(s)))
+                .transpose()?,
+            placement: stored("interventions.placement", Placement::parse(&row.placement))?,
+            extent_percent: row.extent_percent,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            monthly_cost: row.monthly_cost_ore.map(money::from_ore),
+            monthly_subsidy: row.monthly_subsidy_ore.map(money::from_ore),
+            af_assessment: match (row.af_assessed_on, row.af_qualifies) {
+                (Some(assessed_on), Some(qualifies)) => Some(AfAssessment {
+                    assessed_on,
+                    qualifies,
+                }),
+                (None, None) => None,
+                _ => {
+                    return Err(AppError::internal(
+                        "interventions.af_assessed_on and af_qualifies disagree",
+                    ));
+                }
+            },
+            programme_id: row
+                .programme_id
+                .as_deref()
+                .map(|p| stored_uuid("interventions.programme_id", p))
+                .transpose()?,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
         })
     }
 }
