@@ -137,6 +137,16 @@ string_format!(
 );
 
 string_format!(
+    /// The id of a resource.
+    ResourceId: "The id of a resource: a UUID in its hyphenated form, 36 characters.",
+    pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    min = Some(36),
+    max = Some(36),
+    example = "019a2b3c-4d5e-7f00-8a1b-2c3d4e5f6a7b",
+    format = "uuid"
+);
+
+string_format!(
     /// A language.
     LanguageCode: "A language as an ISO 639-1 or 639-3 code in lower case: `sv`, `ar`, `so`, `tir`.",
     pattern = r"^[a-z]{2,3}$",

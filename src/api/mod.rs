@@ -4,6 +4,7 @@
 //! the audit trail and the feed). [`routes`] registers every operation once,
 //! for the service and its contract.
 
+pub mod agreements;
 pub mod applicants;
 pub mod applications;
 pub mod audit;

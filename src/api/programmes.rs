@@ -337,6 +337,9 @@ fn load(tx: &mut Tx, id: &str) -> Result<ProgrammeRow, AppError> {
 }
 
 /// Read a programme.
+///
+/// Its name, kind, dates, places (and how many are taken) and weekly
+/// intake. Programmes hold no person data.
 #[utoipa::path(
     get,
     path = "/api/v1/{municipality}/programmes/{id}",

@@ -12,8 +12,8 @@ use utoipa::openapi::path::{HttpMethod, Operation, Paths};
 use utoipa::openapi::schema::Schema;
 
 use super::{
-    applicants, applications, audit, consents, employment_status, events, oauth, ops, payments,
-    problems, programmes, referrals,
+    agreements, applicants, applications, audit, consents, employment_status, events, oauth, ops,
+    payments, problems, programmes, referrals,
 };
 use crate::error::AppError;
 
@@ -99,6 +99,11 @@ operations! {
     programmes => get_programme,
     programmes => patch_programme,
     programmes => list_participants,
+    agreements => create_agreement,
+    agreements => list_agreements,
+    agreements => get_agreement,
+    agreements => create_meeting,
+    agreements => list_meetings,
     events => list_events,
 }
 

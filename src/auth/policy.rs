@@ -67,6 +67,12 @@ code_enum! {
         UpdateProgramme = "programme.update",
         /// List the persons placed on a programme.
         ListParticipants = "programme.participants",
+        CreateAgreement = "agreement.create",
+        ReadAgreement = "agreement.read",
+        ListAgreements = "agreement.list",
+        /// Record a cooperation meeting under an agreement.
+        CreateMeeting = "meeting.create",
+        ListMeetings = "meeting.list",
         ReadEvents = "event.read",
         VerifyAudit = "audit.verify",
         ReadAudit = "audit.read",
@@ -115,6 +121,10 @@ const VIADIDAKT: &[Role] = &[Coach];
 const PROGRAMME_MANAGERS: &[Role] = &[Coach, Admin];
 /// Those who read Viadidakt's programmes (no person data).
 const PROGRAMME_READERS: &[Role] = &[Caseworker, CaseSystem, Coach, Admin];
+/// The parties to the cooperation agreement: social services, Viadidakt, AF.
+const PARTIES: &[Role] = &[Caseworker, Coach, EmploymentOfficer];
+/// Those who read the agreement: the parties and admins.
+const AGREEMENT_READERS: &[Role] = &[Caseworker, Coach, EmploymentOfficer, Admin];
 /// Those who submit for a person.
 const SUBMITTERS: &[Role] = &[Caseworker, CaseSystem, Eservice];
 
@@ -259,6 +269,31 @@ pub const RULES: &[Rule] = &[
         Operation::ListParticipants,
         VIADIDAKT,
         "programme",
+        Key::None,
+    ),
+    rule(Operation::CreateAgreement, &[Admin], "agreement", Key::None),
+    rule(
+        Operation::ReadAgreement,
+        AGREEMENT_READERS,
+        "agreement",
+        Key::None,
+    ),
+    rule(
+        Operation::ListAgreements,
+        AGREEMENT_READERS,
+        "agreement",
+        Key::None,
+    ),
+    rule(
+        Operation::CreateMeeting,
+        PARTIES,
+        "cooperation_meeting",
+        Key::None,
+    ),
+    rule(
+        Operation::ListMeetings,
+        PARTIES,
+        "cooperation_meeting",
         Key::None,
     ),
     rule(Operation::ReadEvents, &[CaseSystem], "event", Key::None),
@@ -683,6 +718,23 @@ mod tests {
         ),
         ("programme.update", &["coach", "admin"]),
         ("programme.participants", &["coach"]),
+        ("agreement.create", &["admin"]),
+        (
+            "agreement.read",
+            &["caseworker", "coach", "employment_officer", "admin"],
+        ),
+        (
+            "agreement.list",
+            &["caseworker", "coach", "employment_officer", "admin"],
+        ),
+        (
+            "meeting.create",
+            &["caseworker", "coach", "employment_officer"],
+        ),
+        (
+            "meeting.list",
+            &["caseworker", "coach", "employment_officer"],
+        ),
         ("event.read", &["case_system"]),
         ("audit.verify", &["auditor"]),
         ("audit.read", &["auditor"]),

@@ -1,6 +1,7 @@
 //! Database access for both backends: one `MultiConnection`, a read pool,
 //! and a write path that commits concurrent SQLite writes together.
 
+pub mod agreements;
 pub mod applicants;
 pub mod applications;
 pub mod audit;

@@ -316,6 +316,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agreements (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        title -> Text,
+        parties -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        signed_on -> Date,
+        exchange -> Text,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cooperation_meetings (municipality, id) {
+        municipality -> Text,
+        id -> Text,
+        agreement_id -> Text,
+        kind -> Text,
+        held_on -> Date,
+        units_present -> Text,
+        actions -> Text,
+        recorded_by -> Text,
+        recorded_role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_persons (municipality, meeting_id, applicant_id) {
+        municipality -> Text,
+        meeting_id -> Text,
+        applicant_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     applicants,
     api_clients,
@@ -338,4 +378,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     programmes,
     interventions,
     plans,
+    agreements,
+    cooperation_meetings,
+    meeting_persons,
 );

@@ -1,6 +1,7 @@
 //! Plain types and rules: no actix, no diesel.
 
 pub mod access;
+pub mod agreement;
 pub mod applicant;
 pub mod application;
 pub mod audit;

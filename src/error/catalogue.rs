@@ -164,6 +164,9 @@ catalogue! {
     ProgrammeFull: 409, "programme-full", "The programme is full",
         "every place of the programme is taken",
         "Every place of the programme is taken; places are never overbooked";
+    OutsideAgreement: 409, "outside-agreement", "The agreement is not in force that day",
+        "the agreement is not in force on the meeting's day",
+        "A meeting on a day outside the agreement's validity";
     OutsideServiceArea: 409, "outside-service-area", "Viadidakt does not serve the municipality",
         "Viadidakt does not serve municipality 0428 on 2026-11-25",
         "Viadidakt does not serve the person's municipality on the referral's date (BR-12)";

@@ -87,6 +87,9 @@ pub enum AppError {
     /// Every place of the programme is taken.
     #[error("programme full")]
     ProgrammeFull,
+    /// A meeting on a day the agreement is not in force.
+    #[error("outside agreement")]
+    OutsideAgreement,
     /// Viadidakt does not serve the municipality on this day (BR-12).
     #[error("outside service area")]
     OutsideServiceArea {
@@ -184,6 +187,7 @@ impl AppError {
             },
             Self::AfAssessmentRequired,
             Self::ProgrammeFull,
+            Self::OutsideAgreement,
         ]
     }
 
@@ -222,6 +226,7 @@ impl AppError {
             Self::OutsideServiceArea { .. } => 29,
             Self::AfAssessmentRequired => 30,
             Self::ProgrammeFull => 31,
+            Self::OutsideAgreement => 32,
         }
     }
 
@@ -256,6 +261,7 @@ impl AppError {
             Self::AfPlanActive(_) => &c::AfPlanActive::TYPE,
             Self::AfAssessmentRequired => &c::AfAssessmentRequired::TYPE,
             Self::ProgrammeFull => &c::ProgrammeFull::TYPE,
+            Self::OutsideAgreement => &c::OutsideAgreement::TYPE,
             Self::OutsideServiceArea { .. } => &c::OutsideServiceArea::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
@@ -331,6 +337,9 @@ impl AppError {
                     .into(),
             ),
             Self::ProgrammeFull => Some("every place of the programme is taken".into()),
+            Self::OutsideAgreement => {
+                Some("the agreement is not in force on the meeting's day".into())
+            }
             Self::OutsideServiceArea { municipality, day } => Some(format!(
                 "Viadidakt does not serve municipality {municipality} on {day}"
             )),

@@ -3,6 +3,7 @@
 //! `BISTAND_TEST_DATABASE_URL` names a server to create databases on.
 
 mod access;
+mod agreements;
 mod applicants;
 mod applications;
 mod audit;

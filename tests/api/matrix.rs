@@ -110,6 +110,14 @@ const TABLE: &[Row] = &[
     ("get_programme",        [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      [200, 404, 200, 200], NO,   [200, 404, 200, 200]]),
     ("patch_programme",      [NO,                   [200, 404, 200, 200], NO,                   NO,     NO,      [200, 404, 200, 200], NO,   NO]),
     ("list_participants",    [NO,                   [200, 404, 200, 200], NO,                   NO,     NO,      NO,   NO,                     NO]),
+    // The agreement: admins record it, the three parties and admins read it.
+    ("create_agreement",     [NO,                   NO,                   NO,                   NO,     NO,      [201, 404, 201, 201], NO,   NO]),
+    ("list_agreements",      [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      [200, 404, 200, 200], NO,   NO]),
+    ("get_agreement",        [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      [200, 404, 200, 200], NO,   NO]),
+    // A person discussed needs consent to AF (409), and one the caller does
+    // not see is answered as unknown (422).
+    ("create_meeting",       [[201, 404, 409, 201], [201, 404, 422, 201], [201, 404, 422, 201], NO,     NO,      NO,   NO,                     NO]),
+    ("list_meetings",        [[200, 404, 200, 200], [200, 404, 200, 200], [200, 404, 200, 200], NO,     NO,      NO,   NO,                     NO]),
     ("list_events",          [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("verify_audit_log",     [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
     ("list_audit_records",   [NO,                   NO,                   NO,                   NO,     [200; 4], NO,  NO,                     NO]),
@@ -164,6 +172,8 @@ struct Target {
     intervention: String,
     /// A programme of the municipality.
     programme: String,
+    /// A cooperation agreement of the municipality.
+    agreement: String,
 }
 
 fn in_municipality(app: &TestApp, role: Role, municipality: &str) -> String {
@@ -331,6 +341,19 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
             .unwrap();
         body_of(response, action).await;
     }
+    let agreement = if scope != Scope::Other && (op.contains("agreement") || op.contains("meeting"))
+    {
+        let admin = in_municipality(app, Role::Admin, municipality);
+        let created = app
+            .post(&format!("{base}/agreements"), &admin, &agreement_body())
+            .await;
+        body_of(created, "an agreement").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    } else {
+        random()
+    };
     Target {
         municipality,
         person,
@@ -341,7 +364,22 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         af_referral,
         intervention,
         programme,
+        agreement,
     }
+}
+
+/// The local agreement as the seeds describe it.
+fn agreement_body() -> Value {
+    json!({
+        "title": "Lokal överenskommelse om samverkan",
+        "parties": [
+            { "unit": "social_services", "name": "Socialförvaltningen" },
+            { "unit": "viadidakt", "name": "Viadidakt Arbetsmarknad" },
+            { "unit": "employment_service", "name": "Arbetsförmedlingen Västra Sörmland" }
+        ],
+        "valid_from": "2018-12-01", "signed_on": "2018-11-28",
+        "exchange": ["Planering hos Arbetsförmedlingen", "Insatser och resultat"]
+    })
 }
 
 /// A POST with `If-Match: *` that must succeed; its body.
@@ -580,6 +618,14 @@ fn request(
             .header("content-type", "application/merge-patch+json")
             .body(json!({ "places": 24 }).to_string()),
         "list_participants" => c.get(at(&format!("{base}/programmes/{}/participants", id(&t.programme)))),
+        "create_agreement" => c.post(at(&format!("{base}/agreements"))).json(&agreement_body()),
+        "list_agreements" => c.get(at(&format!("{base}/agreements"))),
+        "get_agreement" => c.get(at(&format!("{base}/agreements/{}", id(&t.agreement)))),
+        "create_meeting" => c.post(at(&format!("{base}/agreements/{}/meetings", id(&t.agreement)))).json(&json!({
+            "kind": "operational", "held_on": today().to_string(),
+            "units_present": ["social_services", "viadidakt", "employment_service"],
+            "persons": [t.person], "actions": ["AF bokar inskrivningsmöte"] })),
+        "list_meetings" => c.get(at(&format!("{base}/agreements/{}/meetings", id(&t.agreement)))),
         "list_events" => c.get(at(&format!("{base}/events"))),
         "verify_audit_log" => c.get(at("/api/v1/audit/verify")),
         "list_audit_records" => c.get(at(&format!("/api/v1/audit?person_id={}&limit=50", t.person))),
