@@ -65,10 +65,9 @@ pub struct AfPlanDates {
     pub to: Option<NaiveDate>,
 }
 
-/// AF's latest report about a person.
+/// A report from AF about a person.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EmploymentServiceStatus {
-    pub applicant_id: Uuid,
+pub struct AfReport {
     pub registered: bool,
     pub active_plan: Option<AfPlanDates>,
     /// Whether the plan is in force today (BR-6: then it is the plan the
@@ -79,21 +78,45 @@ pub struct EmploymentServiceStatus {
     /// or coach recording what AF told them.
     pub recorded_role: Role,
     pub recorded_at: DateTime<Utc>,
-    /// How many reports have been recorded about the person, this one included.
+}
+
+/// What AF has reported about a person: the latest report, if any.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmploymentServiceStatus {
+    pub applicant_id: Uuid,
+    /// The latest report; `null` while none is recorded.
+    #[schema(required = true)]
+    pub current: Option<AfReport>,
+    /// How many reports have been recorded about the person (the earlier
+    /// ones are kept).
     pub reports: i64,
 }
 
 impl EmploymentServiceStatus {
-    fn new(row: AfStatusRow, reports: i64, today: NaiveDate) -> Result<Self, AppError> {
+    /// What is recorded about `applicant_id`, as answered on `today`.
+    pub(crate) fn of(
+        conn: &mut crate::db::DbConn,
+        municipality: &str,
+        applicant_id: &str,
+        today: NaiveDate,
+    ) -> Result<Self, AppError> {
+        let current = repo::current_af_status(conn, municipality, applicant_id)?;
+        let reports = repo::af_status_count(conn, municipality, applicant_id)?;
+        Ok(Self {
+            applicant_id: stored_uuid("employment_service_statuses.applicant_id", applicant_id)?,
+            current: current.map(|row| AfReport::new(row, today)).transpose()?,
+            reports,
+        })
+    }
+}
+
+impl AfReport {
+    fn new(row: AfStatusRow, today: NaiveDate) -> Result<Self, AppError> {
         let plan = row.plan_from.map(|from| AfPlan {
             from,
             to: row.plan_to,
         });
         Ok(Self {
-            applicant_id: stored_uuid(
-                "employment_service_statuses.applicant_id",
-                &row.applicant_id,
-            )?,
             registered: row.registered,
             plan_in_force: plan.is_some_and(|p| p.is_active_on(today)),
             active_plan: plan.map(|p| AfPlanDates {
@@ -106,7 +129,6 @@ impl EmploymentServiceStatus {
                 row.recorded_role.parse::<Role>(),
             )?,
             recorded_at: row.recorded_at.and_utc(),
-            reports,
         })
     }
 }
@@ -219,8 +241,8 @@ pub async fn put_employment_status(
             };
             repo::insert_af_status(tx.conn, &row)?;
             tx.about(&row.id, &applicant_id);
-            let reports = repo::af_status_count(tx.conn, tx.municipality(), &applicant_id)?;
-            EmploymentServiceStatus::new(row, reports, tx.today())
+            let m = tx.municipality().to_owned();
+            EmploymentServiceStatus::of(tx.conn, &m, &applicant_id, tx.today())
         })
         .await?;
     Ok(HttpResponse::Ok().json(status))
@@ -238,7 +260,7 @@ pub async fn put_employment_status(
     operation_id = "get_employment_status",
     params(ResourcePath),
     responses(
-        (status = 200, description = "The current report", body = EmploymentServiceStatus),
+        (status = 200, description = "What AF has reported", body = EmploymentServiceStatus),
     ),
     security(("bearer" = []))
 )]
@@ -253,12 +275,7 @@ pub async fn get_employment_status(
         .transact(op, municipality, move |tx| {
             tx.load::<Applicant>(&applicant_id)?;
             let m = tx.municipality().to_owned();
-            let Some(row) = repo::current_af_status(tx.conn, &m, &applicant_id)? else {
-                return Err(tx.refuse(AppError::NotFound));
-            };
-            tx.about(&row.id, &applicant_id);
-            let reports = repo::af_status_count(tx.conn, &m, &applicant_id)?;
-            EmploymentServiceStatus::new(row, reports, tx.today())
+            EmploymentServiceStatus::of(tx.conn, &m, &applicant_id, tx.today())
         })
         .await?;
     Ok(HttpResponse::Ok().json(status))

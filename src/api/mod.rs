@@ -16,6 +16,7 @@ pub mod events;
 pub mod formats;
 pub mod idempotency;
 pub mod json;
+pub mod labour_market;
 pub mod limits;
 pub mod oauth;
 pub mod ops;

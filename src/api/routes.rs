@@ -12,8 +12,8 @@ use utoipa::openapi::path::{HttpMethod, Operation, Paths};
 use utoipa::openapi::schema::Schema;
 
 use super::{
-    agreements, applicants, applications, audit, consents, employment_status, events, oauth, ops,
-    payments, problems, programmes, referrals,
+    agreements, applicants, applications, audit, consents, employment_status, events,
+    labour_market, oauth, ops, payments, problems, programmes, referrals,
 };
 use crate::error::AppError;
 
@@ -70,6 +70,7 @@ operations! {
     applicants => patch_applicant,
     applicants => search_applicants,
     applicants::export => export_applicant,
+    labour_market => get_labour_market_view,
     consents => create_consent,
     consents => list_consents,
     consents => revoke_consent,

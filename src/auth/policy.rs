@@ -32,6 +32,8 @@ code_enum! {
         SearchApplicants = "applicant.search",
         UpdateApplicant = "applicant.update",
         ExportApplicant = "applicant.export",
+        /// Read a person's labour-market view (a coach's or AF's).
+        ReadLabourMarketView = "applicant.labour_market_view",
         CreateApplication = "application.create",
         ReadApplication = "application.read",
         ListApplications = "application.list",
@@ -138,6 +140,12 @@ pub const RULES: &[Rule] = &[
     rule(
         Operation::ExportApplicant,
         &[Caseworker],
+        "applicant",
+        Key::None,
+    ),
+    rule(
+        Operation::ReadLabourMarketView,
+        &[Coach, EmploymentOfficer],
         "applicant",
         Key::None,
     ),
@@ -653,6 +661,10 @@ mod tests {
             &["caseworker", "case_system", "coach", "employment_officer"],
         ),
         ("applicant.export", &["caseworker"]),
+        (
+            "applicant.labour_market_view",
+            &["coach", "employment_officer"],
+        ),
         (
             "application.create",
             &["caseworker", "case_system", "eservice"],

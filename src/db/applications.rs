@@ -325,3 +325,38 @@ pub fn find_payment(
         .first(conn)
         .optional()
 }
+
+/// The person's latest application in the municipality, as the applicant.
+pub fn latest_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    applicant_id: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .filter(applications::municipality.eq(municipality))
+        .filter(applications::applicant_id.eq(applicant_id))
+        .order((applications::received_at.desc(), applications::id.desc()))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The latest decision on the person's applications (as the applicant).
+pub fn latest_decision_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    applicant_id: &str,
+) -> QueryResult<Option<DecisionRow>> {
+    decisions::table
+        .inner_join(
+            applications::table.on(applications::municipality
+                .eq(decisions::municipality)
+                .and(applications::id.eq(decisions::application_id))),
+        )
+        .filter(decisions::municipality.eq(municipality))
+        .filter(applications::applicant_id.eq(applicant_id))
+        .order((decisions::decided_at.desc(), decisions::id.desc()))
+        .select(DecisionRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -277,6 +277,55 @@ const LINKS: &[LinkRow] = &[
         "close_referral",
         &[SAME_MUNICIPALITY, BODY_ID, ETAG],
     ),
+    (
+        "create_programme",
+        "201",
+        "GetProgramme",
+        "get_programme",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
+    (
+        "create_programme",
+        "201",
+        "PatchProgramme",
+        "patch_programme",
+        &[SAME_MUNICIPALITY, BODY_ID, ETAG],
+    ),
+    (
+        "create_programme",
+        "201",
+        "ListParticipants",
+        "list_participants",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
+    (
+        "create_agreement",
+        "201",
+        "GetAgreement",
+        "get_agreement",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
+    (
+        "create_agreement",
+        "201",
+        "ListMeetings",
+        "list_meetings",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
+    (
+        "create_agreement",
+        "201",
+        "CreateMeeting",
+        "create_meeting",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
+    (
+        "get_applicant",
+        "200",
+        "GetLabourMarketView",
+        "get_labour_market_view",
+        &[SAME_MUNICIPALITY, BODY_ID],
+    ),
 ];
 
 /// Adds the links of [`LINKS`] to the contract. They are added to the JSON

@@ -97,6 +97,8 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<PlanParticipant>(),
         CodeList::of::<crate::domain::agreement::Party>(),
         CodeList::of::<crate::domain::agreement::MeetingKind>(),
+        CodeList::of::<api::labour_market::CoachViewName>(),
+        CodeList::of::<api::labour_market::EmploymentServiceViewName>(),
         CodeList::of::<crate::auth::Role>(),
         CodeList::of::<crate::domain::Sex>(),
         CodeList::of::<crate::auth::policy::ApplicationView>(),

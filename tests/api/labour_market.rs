@@ -830,3 +830,150 @@ async fn programme_places_are_never_overbooked_also_under_concurrent_requests() 
         assert_eq!(list["items"].as_array().unwrap().len(), 2, "[{b}]");
     }
 }
+
+/// Every key anywhere in `value`.
+fn keys_in(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                found.push(k.clone());
+                keys_in(v, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| keys_in(v, found)),
+        _ => {}
+    }
+}
+
+#[actix_web::test]
+async fn the_coach_and_the_af_officer_each_get_exactly_the_keys_of_their_own_schema() {
+    let spec: Value = serde_json::from_str(&bistand::openapi::json()).unwrap();
+    let properties = |name: &str| -> Vec<String> {
+        let mut keys: Vec<String> = spec["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let af = app.token(Role::EmploymentOfficer);
+        let coach = app.token(Role::Coach);
+        let cs = app.token(Role::CaseSystem);
+        // Referred by both sides, decided at 60 %, AF's report recorded.
+        let r = met(&app, TOLVAN).await;
+        let who = r["applicant_id"].as_str().unwrap();
+        let application = created(app.submit(&cs, None, &application_body(TOLVAN)).await, b).await;
+        let id = application["id"].as_str().unwrap();
+        json_of(
+            app.act(id, "investigation", &cs, Some("*"), None).await,
+            200,
+            b,
+        )
+        .await;
+        let decision = json!({ "outcome": "granted", "amount": "4000.00", "work_capacity_percent": 60, "support_month": current_month() });
+        json_of(
+            app.act(id, "decision", &cs, Some("*"), Some(&decision))
+                .await,
+            200,
+            b,
+        )
+        .await;
+        let consent = json!({ "recipient": "employment_service", "purpose": "Samverkan", "given_at": "2026-11-20T09:30:00Z", "channel": "visit" });
+        json_of(
+            app.post(
+                &format!("/api/v1/0483/applicants/{who}/consents"),
+                &cw,
+                &consent,
+            )
+            .await,
+            201,
+            b,
+        )
+        .await;
+        json_of(
+            app.post(
+                "/api/v1/0483/referrals",
+                &af,
+                &json!({ "applicant_id": who }),
+            )
+            .await,
+            201,
+            b,
+        )
+        .await;
+        let status = format!("/api/v1/0483/applicants/{who}/employment-service-status");
+        json_of(
+            app.client
+                .put(app.url(&status))
+                .bearer_auth(&af)
+                .json(&json!({ "registered": true }))
+                .send()
+                .await
+                .unwrap(),
+            200,
+            b,
+        )
+        .await;
+
+        let path = format!("/api/v1/0483/applicants/{who}/labour-market-view");
+        for (token, schema, view, referrals) in [
+            (&coach, "CoachView", "coach", 2),
+            (&af, "EmploymentServiceView", "employment_service", 1),
+        ] {
+            let body = json_of(app.get(&path, token).await, 200, b).await;
+            let mut keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            assert_eq!(
+                keys,
+                properties(schema),
+                "[{b}] {view}: the keys of its schema, no more, no fewer"
+            );
+            assert_eq!(body["view"], view, "[{b}]");
+            assert_eq!(
+                body["referrals"].as_array().unwrap().len(),
+                referrals,
+                "[{b}] {view}"
+            );
+            let mut all = Vec::new();
+            keys_in(&body, &mut all);
+            for never in [
+                "personal_number",
+                "incomes",
+                "expenses",
+                "amount",
+                "children",
+                "message",
+                "decision",
+                "co_applicant",
+            ] {
+                assert!(
+                    !all.iter().any(|k| k == never),
+                    "[{b}] {view} holds {never}"
+                );
+            }
+            if view == "coach" {
+                assert_eq!(body["work_capacity_percent"], 60, "[{b}]");
+                assert_eq!(body["reasons_for_need"], json!(["unemployed"]), "[{b}]");
+            } else {
+                assert!(
+                    !all.iter().any(|k| k == "mapping"),
+                    "[{b}] AF's view has no mapping"
+                );
+            }
+        }
+        // Social services read the person in full elsewhere; no consent, no view.
+        assert_problem(app.get(&path, &cw).await, 403, "forbidden", b).await;
+        let stranger = app.create_applicant(ERIK).await;
+        let other = format!(
+            "/api/v1/0483/applicants/{}/labour-market-view",
+            stranger["id"].as_str().unwrap()
+        );
+        assert_problem(app.get(&other, &coach).await, 404, "not-found", b).await;
+        assert_problem(app.get(&other, &af).await, 404, "not-found", b).await;
+    }
+}

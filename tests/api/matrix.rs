@@ -80,6 +80,7 @@ const TABLE: &[Row] = &[
     ("list_consents",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_consent",       [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 404, 201],   [201, 404, 201, 201]]),
     ("revoke_consent",       [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
+    ("get_labour_market_view",[NO,                  SEEN,                 SEEN,                 NO,     NO,      NO,   NO,                     NO]),
     ("export_applicant",     [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("list_applications",    [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      NO,   [200, 404, 200, 200],   [200, 404, 200, 200]]),
     ("create_application",   [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 201, 201],   [201, 404, 201, 201]]),
@@ -558,6 +559,7 @@ fn request(
             .json(&consent(&t.personal_number, "viadidakt")),
         "revoke_consent" => c.post(at(&format!("{base}/consents/{}/revoke", id(&t.consent)))),
         "export_applicant" => c.get(at(&format!("{person}/export"))),
+        "get_labour_market_view" => c.get(at(&format!("{person}/labour-market-view"))),
         "list_applications" => c.get(at(&format!("{base}/applications"))),
         "create_application" => c
             .post(at(&format!("{base}/applications")))

@@ -314,8 +314,11 @@ async fn br6_a_referral_from_social_services_is_refused_while_the_person_has_an_
             .await
             .unwrap();
         let current = json_of(put, 200, b).await;
-        assert_eq!(current["plan_in_force"], true, "[{b}]");
-        assert_eq!(current["recorded_role"], "employment_officer", "[{b}]");
+        assert_eq!(current["current"]["plan_in_force"], true, "[{b}]");
+        assert_eq!(
+            current["current"]["recorded_role"], "employment_officer",
+            "[{b}]"
+        );
 
         let before = app.count("referrals").await;
         let refused = refer(&app, &cw, &json!({ "applicant_id": who })).await;
@@ -355,9 +358,9 @@ async fn br6_a_referral_from_social_services_is_refused_while_the_person_has_an_
             .unwrap();
         json_of(put, 200, b).await;
         let current = json_of(app.get(&status, &cw).await, 200, b).await;
-        assert_eq!(current["active_plan"], Value::Null, "[{b}]");
+        assert_eq!(current["current"]["active_plan"], Value::Null, "[{b}]");
         assert_eq!(current["reports"], 2, "[{b}]");
-        assert_eq!(current["recorded_role"], "caseworker", "[{b}]");
+        assert_eq!(current["current"]["recorded_role"], "caseworker", "[{b}]");
         json_of(
             refer(&app, &cw, &json!({ "applicant_id": who })).await,
             201,

@@ -32,6 +32,15 @@ from bistand_client.api.audit import verify_audit_log
 from bistand_client.api.auth import create_token
 from bistand_client.api.consents import create_consent
 from bistand_client.api.events import list_events
+from bistand_client.api.programmes import create_programme, list_participants
+from bistand_client.api.referrals import (
+    accept_referral,
+    close_referral,
+    create_intervention,
+    create_referral,
+    establish_plan,
+    record_first_meeting,
+)
 from bistand_client.models import (
     Applicant,
     Application,
@@ -62,6 +71,27 @@ from bistand_client.models import (
     TokenRequest,
     TokenResponse,
     Verification,
+    AcceptBody,
+    AfAnswer,
+    AfAssessmentBody,
+    CloseBody,
+    CloseOutcome,
+    EducationLevel,
+    EmploymentSubtype,
+    FirstMeetingBody,
+    Intervention,
+    InterventionBody,
+    InterventionKind,
+    MappingBody,
+    ParticipantList,
+    Placement,
+    PlanBody,
+    PlanParticipant,
+    Programme,
+    ProgrammeBody,
+    Referral,
+    ReferralBody,
+    ReferralStatus,
 )
 from bistand_client.models.child import Child
 
@@ -224,10 +254,163 @@ def main():
     check(any(c.id == consent.id for c in extract.consents), "the extract holds the consent")
     check(len(extract.accesses) > 0, "the extract says who read the data")
 
+    labour_market(receipt, caseworker)
+
     # An auditor verifies the audit log.
     auditor = staff(os.environ["AUDITOR_TOKEN"])
     verification = parsed(verify_audit_log.sync_detailed(client=auditor), Verification, 200, "an auditor verifies the audit log")
     check(verification.valid, f"the audit chain is whole ({verification.records_checked} records)")
+
+
+def swedish_today():
+    """Today's civil date in Sweden, as the service counts its dates."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return datetime.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    except Exception:  # no time zone data: UTC is a day off at most near midnight
+        return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def labour_market(receipt, caseworker):
+    """Decided with 50 % work capacity, the person meets a coach within a
+    week (BR-5): refer with consent, accept, book and hold the first
+    meeting, agree the plan, place her on a programme, add a subsidised
+    employment with AF's assessment, close with work_subsidised."""
+    today = swedish_today()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    consent = create_consent.sync_detailed(
+        MUNICIPALITY,
+        receipt.applicant_id,
+        client=caseworker,
+        body=ConsentBody(
+            recipient=Recipient.VIADIDAKT,
+            purpose="Stöd mot arbete hos Viadidakt",
+            given_at=now,
+            channel=ConsentChannel.VISIT,
+        ),
+    )
+    parsed(consent, Consent, 201, "the caseworker records the consent to Viadidakt")
+    sent = create_referral.sync_detailed(
+        MUNICIPALITY,
+        client=caseworker,
+        body=ReferralBody(applicant_id=receipt.applicant_id, application_id=receipt.id, note="Vill arbeta inom vården."),
+    )
+    referral = parsed(sent, Referral, 201, "the caseworker refers her to Viadidakt")
+    applied = receipt.received_at.astimezone(datetime.timezone.utc).date()
+    check(
+        referral.status == ReferralStatus.SENT and referral.first_meeting_due is not None
+        and (referral.first_meeting_due - applied).days in (7, 8),
+        f"the first meeting is due within a week of the application ({referral.first_meeting_due})",
+    )
+    coach = staff(os.environ["COACH_TOKEN"])
+    answer = accept_referral.sync_detailed(
+        MUNICIPALITY, referral.id, client=coach, body=AcceptBody(), if_match=sent.headers["etag"]
+    )
+    parsed(answer, Referral, 200, "a coach accepts it with If-Match")
+    answer = record_first_meeting.sync_detailed(
+        MUNICIPALITY, referral.id, client=coach, body=FirstMeetingBody(scheduled_at=now), if_match=answer.headers["etag"]
+    )
+    parsed(answer, Referral, 200, "the coach books the first meeting")
+    mapping = MappingBody(
+        education_level=EducationLevel.UPPER_SECONDARY,
+        work_experience="Lokalvård 2019–2023.",
+        languages=["sv"],
+        driving_licence=False,
+        af_answer=AfAnswer.NOT_REGISTERED,
+        af_registration_guidance=True,
+    )
+    answer = record_first_meeting.sync_detailed(
+        MUNICIPALITY,
+        referral.id,
+        client=coach,
+        body=FirstMeetingBody(held_at=datetime.datetime.now(datetime.timezone.utc), mapping=mapping),
+        if_match=answer.headers["etag"],
+    )
+    held = parsed(answer, Referral, 200, "the coach records it held, with the mapping")
+    check(held.status == ReferralStatus.FIRST_MEETING_HELD and held.days_late is None, "held inside the week")
+    answer = establish_plan.sync_detailed(
+        MUNICIPALITY,
+        referral.id,
+        client=caseworker,
+        body=PlanBody(
+            agreed_on=today,
+            participants=[PlanParticipant.PERSON, PlanParticipant.CASEWORKER, PlanParticipant.COACH],
+            goals=["Förberedande vårdutbildning"],
+            next_follow_up=today + datetime.timedelta(days=14),
+        ),
+        if_match=answer.headers["etag"],
+    )
+    planned = parsed(answer, Referral, 200, "the caseworker records the three-party plan")
+    check(planned.status == ReferralStatus.PLAN_ESTABLISHED, "status plan_established")
+    programme = parsed(
+        create_programme.sync_detailed(
+            MUNICIPALITY,
+            client=coach,
+            body=ProgrammeBody(name="Korta vårdspåret", kind=InterventionKind.VOCATIONAL_TRAINING, start_date=today, places=12),
+        ),
+        Programme,
+        201,
+        "the coach creates a programme",
+    )
+    parsed(
+        create_intervention.sync_detailed(
+            MUNICIPALITY,
+            referral.id,
+            client=coach,
+            body=InterventionBody(
+                kind=InterventionKind.VOCATIONAL_TRAINING,
+                placement=Placement.VIADIDAKT_OWN,
+                extent_percent=100,
+                start_date=today,
+                programme_id=programme.id,
+            ),
+        ),
+        Intervention,
+        201,
+        "the coach places her on the programme",
+    )
+    participants = parsed(
+        list_participants.sync_detailed(MUNICIPALITY, programme.id, client=coach),
+        ParticipantList,
+        200,
+        "the coach lists the programme's participants",
+    )
+    check(participants.items[0].applicant_id == receipt.applicant_id, "she is on the programme")
+    job = parsed(
+        create_intervention.sync_detailed(
+            MUNICIPALITY,
+            referral.id,
+            client=coach,
+            body=InterventionBody(
+                kind=InterventionKind.SUBSIDISED_EMPLOYMENT,
+                subtype=EmploymentSubtype.INTRODUKTIONSJOBB,
+                placement=Placement.MUNICIPAL,
+                extent_percent=100,
+                start_date=today,
+                monthly_cost="26000.00",
+                monthly_subsidy="20800.00",
+                af_assessment=AfAssessmentBody(assessed_on=today, qualifies=True),
+            ),
+        ),
+        Intervention,
+        201,
+        "the coach adds a subsidised employment with AF's assessment",
+    )
+    check(job.monthly_subsidy == "20800.00", "the subsidy is SEK as a string")
+    answer = close_referral.sync_detailed(
+        MUNICIPALITY,
+        referral.id,
+        client=coach,
+        body=CloseBody(outcome=CloseOutcome.WORK_SUBSIDISED, closed_on=today),
+        if_match=answer.headers["etag"],
+    )
+    closed = parsed(answer, Referral, 200, "the coach closes the referral")
+    check(
+        closed.status == ReferralStatus.CLOSED and closed.outcome == CloseOutcome.WORK_SUBSIDISED
+        and len(closed.interventions) == 2,
+        "closed with work_subsidised, two interventions",
+    )
 
 
 if __name__ == "__main__":

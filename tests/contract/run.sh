@@ -50,6 +50,7 @@ if ! PYTHONPATH="$work/client" BISTAND_URL="$base" \
     PORTAL_CLIENT_ID="$portal_id" PORTAL_CLIENT_SECRET="$portal_secret" \
     CASE_CLIENT_ID="$case_id" CASE_CLIENT_SECRET="$case_secret" \
     CASEWORKER_TOKEN=$("$bin" token --role caseworker --municipality 0483) \
+    COACH_TOKEN=$("$bin" token --role coach --municipality 0483) \
     AUDITOR_TOKEN=$("$bin" token --role auditor --municipality 0483) \
     python3 tests/client/scenario.py; then
     failed=1

@@ -89,7 +89,7 @@ pub(crate) fn present(
 }
 
 /// The first meeting, plan and interventions of a referral.
-fn work_of(conn: &mut DbConn, row: &ReferralRow) -> Result<Work, AppError> {
+pub(crate) fn work_of(conn: &mut DbConn, row: &ReferralRow) -> Result<Work, AppError> {
     Ok(Work {
         meeting: repo::first_meeting(conn, &row.municipality, &row.id)?,
         plan: programmes::current_plan(conn, &row.municipality, &row.id)?,
