@@ -103,8 +103,8 @@ operations! {
     agreements => create_agreement,
     agreements => list_agreements,
     agreements => get_agreement,
-    agreements => create_meeting,
-    agreements => list_meetings,
+    agreements::meetings => create_meeting,
+    agreements::meetings => list_meetings,
     events => list_events,
 }
 
