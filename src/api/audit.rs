@@ -461,14 +461,22 @@ pub struct AuditReport {
     pub standing_out: Vec<ActorVolume>,
 }
 
+/// Actions whose allowed records show the person named to the caller,
+/// besides every `*.read`, `*.list`, `*.search` and `*.export`.
+const SHOWING_PERSONS: &[&str] = &[
+    "applicant.labour_market_view",
+    "programme.participants",
+    "meeting.create",
+];
+
 /// Whether a record is a read of person-level data that was allowed.
 fn person_read(row: &AuditRow) -> bool {
     row.outcome == crate::domain::audit::Outcome::Allowed.as_str()
         && row.person_id.is_some()
-        && matches!(
+        && (matches!(
             row.action.rsplit('.').next(),
             Some("read" | "list" | "search" | "export")
-        )
+        ) || SHOWING_PERSONS.contains(&row.action.as_str()))
 }
 
 /// The auditor's report of a month.

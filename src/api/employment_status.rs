@@ -252,7 +252,8 @@ pub async fn put_employment_status(
 ///
 /// Caseworkers and the case system, AF officers for persons who consented
 /// to AF, and coaches for persons referred to Viadidakt who consented to
-/// it. 404 when nothing has been recorded. Reading is audited.
+/// it: the latest report (`current`, `null` while none is recorded) and how
+/// many there are. Reading is audited.
 #[utoipa::path(
     get,
     path = "/api/v1/{municipality}/applicants/{id}/employment-service-status",

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::context::Caller;
 use super::json::JsonBody;
-use super::tx::Tx;
+use super::tx::{Resource, Tx};
 use crate::auth::policy::Operation;
 use crate::db::idempotency::{self as repo, IdempotencyRow};
 use crate::db::{DbConn, unique_or};
@@ -62,6 +62,29 @@ pub fn once(
     replay_action: &str,
     work: impl FnOnce(&mut Tx) -> Result<StoredResponse, AppError>,
 ) -> Result<StoredResponse, AppError> {
+    once_checked(tx, key, replay_action, |_, _| Ok(()), work)
+}
+
+/// [`once`] for a resource the caller may lose sight of: a replay answers
+/// only while the caller may still see the stored resource (a revoked
+/// consent stops replays as it stops reads); otherwise 404, audited.
+pub fn once_visible<R: Resource>(
+    tx: &mut Tx,
+    key: Option<&Key>,
+    replay_action: &str,
+    work: impl FnOnce(&mut Tx) -> Result<StoredResponse, AppError>,
+) -> Result<StoredResponse, AppError> {
+    let still_visible = |tx: &mut Tx, id: &str| tx.load::<R>(id).map(drop);
+    once_checked(tx, key, replay_action, still_visible, work)
+}
+
+fn once_checked(
+    tx: &mut Tx,
+    key: Option<&Key>,
+    replay_action: &str,
+    still_visible: impl FnOnce(&mut Tx, &str) -> Result<(), AppError>,
+    work: impl FnOnce(&mut Tx) -> Result<StoredResponse, AppError>,
+) -> Result<StoredResponse, AppError> {
     if let Some(key) = key
         && let Claim::Replay(stored) = claim(tx.conn, key)?
     {
@@ -70,6 +93,7 @@ pub fn once(
         let id = body["id"]
             .as_str()
             .ok_or_else(|| AppError::internal("a stored answer without an id"))?;
+        still_visible(tx, id)?;
         tx.replayed(replay_action, id, body["applicant_id"].as_str());
         return Ok(stored);
     }

@@ -85,12 +85,15 @@ pub fn find(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Opti
 }
 
 /// Writes a changed programme if its version is still `expected_version`
-/// (its `booked` count is left as the database has it).
+/// and its places are not fewer than those taken (its `booked` count is
+/// left as the database has it).
 pub fn update(conn: &mut DbConn, row: &ProgrammeRow, expected_version: i64) -> QueryResult<bool> {
+    let places = row.places.unwrap_or(i32::MAX);
     let n = diesel::update(
         programmes::table
             .find((row.municipality.as_str(), row.id.as_str()))
-            .filter(programmes::version.eq(expected_version)),
+            .filter(programmes::version.eq(expected_version))
+            .filter(programmes::booked.le(places)),
     )
     .set((
         programmes::name.eq(&row.name),
@@ -106,8 +109,14 @@ pub fn update(conn: &mut DbConn, row: &ProgrammeRow, expected_version: i64) -> Q
 
 /// Takes one place on a programme, in one guarded statement: false when
 /// every place is taken (also when requests race for the last one; the
-/// database's row lock orders them).
-pub fn take_place(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<bool> {
+/// database's row lock orders them). The programme moves to its next
+/// version: its places taken changed.
+pub fn take_place(
+    conn: &mut DbConn,
+    municipality: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(
         programmes::table.find((municipality, id)).filter(
             programmes::places
@@ -115,7 +124,11 @@ pub fn take_place(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResul
                 .or(programmes::places.gt(programmes::booked.nullable())),
         ),
     )
-    .set(programmes::booked.eq(programmes::booked + 1))
+    .set((
+        programmes::booked.eq(programmes::booked + 1),
+        programmes::version.eq(programmes::version + 1),
+        programmes::updated_at.eq(now),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -139,21 +152,38 @@ pub fn page(
     query.load(conn)
 }
 
-/// The interventions placing persons on a programme whom a coach sees
-/// (see [`coach_sight!`](crate::coach_sight)), in id order.
+/// The interventions placing persons on a programme that a coach sees: of
+/// a referral that gives sight itself (not declined or withdrawn, not
+/// closed on or before `closed_after`) and of a person with an active
+/// consent to Viadidakt, as `policy::referral_view` decides one by one;
+/// in id order.
 pub fn participants(
     conn: &mut DbConn,
     municipality: &str,
     programme_id: &str,
     closed_after: NaiveDate,
 ) -> QueryResult<Vec<InterventionRow>> {
+    use super::schema::{consents, referrals};
     interventions::table
         .filter(interventions::municipality.eq(municipality))
         .filter(interventions::programme_id.eq(programme_id))
-        .filter(crate::coach_sight!(
-            interventions::municipality,
-            interventions::applicant_id,
-            closed_after
+        .filter(diesel::dsl::exists(
+            referrals::table
+                .filter(referrals::municipality.eq(interventions::municipality))
+                .filter(referrals::id.eq(interventions::referral_id))
+                .filter(referrals::status.ne_all(["declined", "withdrawn"]))
+                .filter(
+                    referrals::status
+                        .ne("closed")
+                        .or(referrals::closed_on.gt(closed_after)),
+                ),
+        ))
+        .filter(diesel::dsl::exists(
+            consents::table
+                .filter(consents::municipality.eq(interventions::municipality))
+                .filter(consents::applicant_id.eq(interventions::applicant_id))
+                .filter(consents::recipient.eq("viadidakt"))
+                .filter(consents::revoked_at.is_null()),
         ))
         .order(interventions::id.asc())
         .select(InterventionRow::as_select())
@@ -216,6 +246,23 @@ pub fn insert_plan(conn: &mut DbConn, row: &PlanRow) -> QueryResult<()> {
         .values(row)
         .execute(conn)
         .map(drop)
+}
+
+/// The latest revision of a referral's plan agreed on or before `day`.
+pub fn plan_on(
+    conn: &mut DbConn,
+    municipality: &str,
+    referral_id: &str,
+    day: NaiveDate,
+) -> QueryResult<Option<PlanRow>> {
+    plans::table
+        .filter(plans::municipality.eq(municipality))
+        .filter(plans::referral_id.eq(referral_id))
+        .filter(plans::agreed_on.le(day))
+        .order(plans::revision.desc())
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The latest revision of a referral's plan.

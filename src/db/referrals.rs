@@ -237,12 +237,23 @@ pub fn page(
             );
     }
     if let Some(day) = filter.follow_up_overdue_on {
-        // The same rule as `follow_up_days_late`, in SQL.
-        query = query.filter(referrals::next_follow_up.lt(day)).filter(
-            referrals::ended_on
-                .is_null()
-                .or(referrals::ended_on.gt(day)),
-        );
+        // A plan agreed by then whose follow-up day had passed, on a
+        // referral not ended by then; the caller keeps those whose plan in
+        // force on the day is such a plan (`follow_up_days_late`).
+        use super::schema::plans;
+        query = query
+            .filter(diesel::dsl::exists(
+                plans::table
+                    .filter(plans::municipality.eq(referrals::municipality))
+                    .filter(plans::referral_id.eq(referrals::id))
+                    .filter(plans::agreed_on.le(day))
+                    .filter(plans::next_follow_up.lt(day)),
+            ))
+            .filter(
+                referrals::ended_on
+                    .is_null()
+                    .or(referrals::ended_on.gt(day)),
+            );
     }
     query.load(conn)
 }
@@ -262,23 +273,6 @@ pub fn awaiting_assessment(
         .filter(referrals::ended_on.is_null())
         .select(ReferralRow::as_select())
         .load(conn)
-}
-
-/// Whether the person has a referral from `source` that has not ended.
-pub fn has_open(
-    conn: &mut DbConn,
-    municipality: &str,
-    applicant_id: &str,
-    source: Source,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        referrals::table
-            .filter(referrals::municipality.eq(municipality))
-            .filter(referrals::applicant_id.eq(applicant_id))
-            .filter(referrals::source.eq(source.as_str()))
-            .filter(referrals::ended_on.is_null()),
-    ))
-    .get_result(conn)
 }
 
 pub fn insert_first_meeting(conn: &mut DbConn, row: &FirstMeetingRow) -> QueryResult<()> {

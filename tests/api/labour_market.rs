@@ -761,6 +761,22 @@ async fn programme_places_are_never_overbooked_also_under_concurrent_requests() 
         let programme_path = format!("/api/v1/0483/programmes/{id}");
         let now_taken = json_of(app.get(&programme_path, &coach).await, 200, b).await;
         assert_eq!(now_taken["places_taken"], 2, "[{b}]");
+        // Taking a place is a change: a change made on the version read before is stale.
+        assert_eq!(now_taken["version"], 3, "[{b}]");
+        assert_problem(
+            patch_if(
+                &app,
+                &programme_path,
+                &admin,
+                "\"1\"",
+                &json!({ "places": 5 }),
+            )
+            .await,
+            412,
+            "precondition-failed",
+            b,
+        )
+        .await;
         assert_eq!(app.count("interventions").await, 2, "[{b}]");
         // Places never fall below those taken; a wrong kind is named.
         let problem = assert_problem(
@@ -975,5 +991,105 @@ async fn the_coach_and_the_af_officer_each_get_exactly_the_keys_of_their_own_sch
         );
         assert_problem(app.get(&other, &coach).await, 404, "not-found", b).await;
         assert_problem(app.get(&other, &af).await, 404, "not-found", b).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_programme_lists_only_participants_whose_own_referral_the_coach_still_sees() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let coach = app.token(Role::Coach);
+        let programme = json_of(app.post("/api/v1/0483/programmes", &coach, &json!({
+            "name": "Korta vårdspåret", "kind": "vocational_training", "start_date": "2026-12-01", "places": 5 })).await, 201, b).await;
+        let id = programme["id"].as_str().unwrap();
+        let r = met(&app, TOLVAN).await;
+        let place = json!({ "kind": "vocational_training", "placement": "viadidakt_own", "extent_percent": 100,
+            "start_date": "2026-12-01", "programme_id": id, "monthly_cost": "9000.00" });
+        json_of(
+            app.post(
+                &format!("{}/interventions", referral_path(&r)),
+                &coach,
+                &place,
+            )
+            .await,
+            201,
+            b,
+        )
+        .await;
+        let close = json!({ "outcome": "studies", "closed_on": today().to_string() });
+        json_of(
+            post_if(
+                &app,
+                &format!("{}/close", referral_path(&r)),
+                &coach,
+                &etag(&r),
+                Some(&close),
+            )
+            .await,
+            200,
+            b,
+        )
+        .await;
+        let participants = format!("/api/v1/0483/programmes/{id}/participants");
+        let list = json_of(app.get(&participants, &coach).await, 200, b).await;
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            1,
+            "[{b}] closed under 90 days ago"
+        );
+        // 100 days on, a new referral gives sight of the person, not of the old one's work.
+        app.clock.set(now() + Duration::days(100));
+        let who = r["applicant_id"].as_str().unwrap();
+        json_of(
+            app.post(
+                "/api/v1/0483/referrals",
+                &cw,
+                &json!({ "applicant_id": who }),
+            )
+            .await,
+            201,
+            b,
+        )
+        .await;
+        assert_problem(
+            app.get(&referral_path(&r), &coach).await,
+            404,
+            "not-found",
+            b,
+        )
+        .await;
+        let list = json_of(app.get(&participants, &coach).await, 200, b).await;
+        assert_eq!(list["items"], json!([]), "[{b}]");
+        // The coach's reads of persons are in the auditor's monthly report.
+        json_of(
+            app.get(
+                &format!("/api/v1/0483/applicants/{who}/labour-market-view"),
+                &coach,
+            )
+            .await,
+            200,
+            b,
+        )
+        .await;
+        let month = today().format("%Y-%m").to_string();
+        let auditor = app.token(Role::Auditor);
+        let report = json_of(
+            app.get(&format!("/api/v1/audit/report?month={month}"), &auditor)
+                .await,
+            200,
+            b,
+        )
+        .await;
+        let actions: Vec<&str> = report["labour_market_reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["record"]["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"applicant.labour_market_view"),
+            "[{b}] {actions:?}"
+        );
     }
 }

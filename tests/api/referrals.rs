@@ -941,3 +941,45 @@ async fn the_first_meeting_records_the_mapping_the_caseworker_reads_and_af_does_
         .await;
     }
 }
+
+#[actix_web::test]
+async fn br6b_a_replayed_referral_is_refused_once_the_consent_is_revoked() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let af = app.token(Role::EmploymentOfficer);
+        let who = person(&app, TOLVAN, &["viadidakt", "employment_service"]).await;
+        let send = || {
+            app.client
+                .post(app.url("/api/v1/0483/referrals"))
+                .bearer_auth(&af)
+                .header("idempotency-key", "af-anvisning-17")
+                .json(&json!({ "applicant_id": who }))
+                .send()
+        };
+        let first = json_of(send().await.unwrap(), 201, b).await;
+        let again = send().await.unwrap();
+        assert_eq!(again.headers()["idempotent-replayed"], "true", "[{b}]");
+        assert_eq!(json_of(again, 201, b).await["id"], first["id"], "[{b}]");
+        // The person revokes the consent to AF: the replay answers as a read would.
+        let consents = json_of(
+            app.get(&format!("/api/v1/0483/applicants/{who}/consents"), &cw)
+                .await,
+            200,
+            b,
+        )
+        .await;
+        let to_af = consents["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["recipient"] == "employment_service")
+            .unwrap();
+        let revoke = format!(
+            "/api/v1/0483/consents/{}/revoke",
+            to_af["id"].as_str().unwrap()
+        );
+        json_of(app.post(&revoke, &cw, &json!({})).await, 200, b).await;
+        assert_problem(send().await.unwrap(), 404, "not-found", b).await;
+    }
+}

@@ -103,7 +103,20 @@ fn new_meeting(body: &MeetingBody, today: NaiveDate) -> Result<NewMeeting, AppEr
         }
         Some(list) => {
             let parsed: Result<Vec<Party>, String> = list.iter().map(|u| Party::parse(u)).collect();
-            c.check("units_present", parsed)
+            c.check(
+                "units_present",
+                parsed.and_then(|units| {
+                    if units
+                        .iter()
+                        .enumerate()
+                        .all(|(i, u)| !units[..i].contains(u))
+                    {
+                        Ok(units)
+                    } else {
+                        Err("names a party twice".into())
+                    }
+                }),
+            )
         }
     };
     let persons = match &body.persons {

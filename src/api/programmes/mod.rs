@@ -263,7 +263,7 @@ pub async fn list_participants(
             }
             let mut items = Vec::new();
             for row in rows {
-                tx.read(&row.id, &row.applicant_id);
+                tx.read(&id, &row.applicant_id);
                 items.push(Participant {
                     applicant_id: stored_uuid("interventions.applicant_id", &row.applicant_id)?,
                     intervention: Intervention::try_from(row)?,

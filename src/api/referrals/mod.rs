@@ -88,13 +88,23 @@ pub(crate) fn present(
     Referral::new(row, work, view, tx.today())
 }
 
-/// The first meeting, plan and interventions of a referral.
+/// The first meeting, plan and interventions of a referral, as of today.
 pub(crate) fn work_of(conn: &mut DbConn, row: &ReferralRow) -> Result<Work, AppError> {
+    let plan = programmes::current_plan(conn, &row.municipality, &row.id)?;
     Ok(Work {
         meeting: repo::first_meeting(conn, &row.municipality, &row.id)?,
-        plan: programmes::current_plan(conn, &row.municipality, &row.id)?,
+        follow_up: plan.as_ref().map(|p| p.next_follow_up),
+        plan,
         interventions: programmes::interventions_of(conn, &row.municipality, &row.id)?,
     })
+}
+
+/// [`work_of`], with the follow-up of the plan in force on `as_of`.
+fn work_on(conn: &mut DbConn, row: &ReferralRow, as_of: NaiveDate) -> Result<Work, AppError> {
+    let mut work = work_of(conn, row)?;
+    work.follow_up =
+        programmes::plan_on(conn, &row.municipality, &row.id, as_of)?.map(|p| p.next_follow_up);
+    Ok(work)
 }
 
 /// The answer with the referral's `ETag`.
@@ -146,7 +156,7 @@ pub async fn create_referral(
     let new = body.check(|b: &ReferralBody| new_referral(b, side))?;
     let stored = caller
         .transact(op, municipality, move |tx| {
-            idempotency::once(tx, key.as_ref(), "referral.replay", |tx| {
+            idempotency::once_visible::<Referral>(tx, key.as_ref(), "referral.replay", |tx| {
                 refer(tx, &new, side)
             })
         })
@@ -442,9 +452,15 @@ fn list_page(
             let Some(view) = policy::referral_view(&principal, facts, relations, today) else {
                 return Ok(None);
             };
-            read.push((row.id.clone(), row.applicant_id.clone()));
-            let work = work_of(conn, &row)?;
-            Referral::new(row, work, view, as_of).map(Some)
+            let work = work_on(conn, &row, as_of)?;
+            let referral = Referral::new(row, work, view, as_of)?;
+            // The SQL filter found a late follow-up agreed by then; only
+            // one of the plan in force on the day counts.
+            if filter.follow_up_overdue_on.is_some() && referral.follow_up_days_late.is_none() {
+                return Ok(None);
+            }
+            read.push((referral.id.to_string(), referral.applicant_id.to_string()));
+            Ok(Some(referral))
         },
     )?;
     tx.without_own_record();

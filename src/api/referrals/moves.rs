@@ -18,6 +18,7 @@ use crate::api::parse_id;
 use crate::api::tx::Tx;
 use crate::auth::policy::Operation;
 use crate::db::referrals::{self as repo, FirstMeetingRow, ReferralRow};
+use crate::db::unique_or;
 use crate::domain::Municipality;
 use crate::domain::event::EventType;
 use crate::domain::referral::Move;
@@ -232,7 +233,9 @@ pub async fn record_first_meeting(
                         af_registration_guidance: mapping.af_registration_guidance,
                         recorded_by: tx.principal().subject.clone(),
                     },
-                )?;
+                )
+                // Recorded by a concurrent request since the referral was read.
+                .map_err(unique_or(AppError::PreconditionFailed))?;
             }
         }
         Ok(())

@@ -87,9 +87,9 @@ fn new_plan(body: &PlanBody, earliest: NaiveDate, today: NaiveDate) -> Result<Ne
                 list.iter().map(|p| PlanParticipant::parse(p)).collect();
             c.check(
                 "participants",
-                parsed.and_then(|mut parts| {
-                    parts.dedup();
-                    if PLAN_PARTIES.iter().all(|p| parts.contains(p)) && parts.len() == list.len() {
+                parsed.and_then(|parts| {
+                    let once = parts.iter().enumerate().all(|(i, p)| !parts[..i].contains(p));
+                    if PLAN_PARTIES.iter().all(|p| parts.contains(p)) && once {
                         Ok(parts)
                     } else {
                         Err("must name person, caseworker and coach, each once (and may name employment_service)".into())

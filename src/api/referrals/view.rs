@@ -119,6 +119,7 @@ impl Referral {
             meeting,
             plan,
             interventions,
+            follow_up,
         } = work;
         let clock = MeetingClock {
             referred_on: row.referred_on,
@@ -164,7 +165,7 @@ impl Referral {
             decline_reason: row.decline_reason,
             first_meeting,
             plan: plan.map(Plan::try_from).transpose()?,
-            follow_up_days_late: follow_up_days_late(row.next_follow_up, row.ended_on, as_of),
+            follow_up_days_late: follow_up_days_late(follow_up, row.ended_on, as_of),
             interventions: interventions
                 .into_iter()
                 .map(Intervention::try_from)
@@ -189,6 +190,9 @@ pub struct Work {
     pub meeting: Option<FirstMeetingRow>,
     pub plan: Option<PlanRow>,
     pub interventions: Vec<InterventionRow>,
+    /// The follow-up day of the plan in force on `as_of` (the latest plan
+    /// agreed by then).
+    pub follow_up: Option<NaiveDate>,
 }
 
 /// AF's plan, as a three-party plan names it.

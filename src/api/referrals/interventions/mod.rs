@@ -148,7 +148,7 @@ fn place_on(tx: &mut Tx, programme_id: &str, kind: InterventionKind) -> Result<(
             kind.as_str()
         )));
     }
-    if !repo::take_place(tx.conn, &m, programme_id)? {
+    if !repo::take_place(tx.conn, &m, programme_id, tx.now())? {
         return Err(AppError::ProgrammeFull);
     }
     tx.emit(EventType::ProgrammePlaceTaken, programme_id);
