@@ -158,6 +158,18 @@ pub fn encode_cursor(id: &str) -> String {
     }
 }
 
+/// Cuts a page fetched with one row more than `limit`; the cursor after
+/// its last row when there is more.
+pub fn cut_page<R>(rows: &mut Vec<R>, limit: i64, id: impl Fn(&R) -> &str) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|r| encode_cursor(id(r)))
+    } else {
+        None
+    }
+}
+
 /// The item id a cursor points after.
 pub fn decode_cursor(cursor: &str) -> Result<String, AppError> {
     let bad = || parameter_error("must be the next_cursor of a previous page", "cursor");

@@ -5,13 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
-    let got = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "{what}: {body}");
-    body
-}
-
 fn agreement() -> Value {
     json!({
         "title": "Lokal överenskommelse om samverkan",
@@ -23,30 +16,6 @@ fn agreement() -> Value {
         "valid_from": "2018-12-01", "valid_to": "2026-12-31", "signed_on": "2018-11-28",
         "exchange": ["Planering hos Arbetsförmedlingen", "Insatser och resultat"]
     })
-}
-
-/// A person in 0483 with consents to `recipients`; their id.
-async fn person(app: &TestApp, personal_number: &str, recipients: &[&str]) -> String {
-    let cw = app.token(Role::Caseworker);
-    let id = app.create_applicant(personal_number).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for recipient in recipients {
-        let consent = json!({ "recipient": recipient, "purpose": "Samverkan", "given_at": "2026-11-20T09:30:00Z", "channel": "visit" });
-        json_of(
-            app.post(
-                &format!("/api/v1/0483/applicants/{id}/consents"),
-                &cw,
-                &consent,
-            )
-            .await,
-            201,
-            "consent",
-        )
-        .await;
-    }
-    id
 }
 
 #[actix_web::test]

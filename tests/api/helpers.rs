@@ -439,3 +439,35 @@ pub async fn created(response: reqwest::Response, backend: &str) -> Value {
     assert_eq!(response.status(), 201, "[{backend}] submit");
     response.json().await.unwrap()
 }
+
+/// The JSON body of an answer, after checking its status (`what` names the
+/// step in the failure message).
+pub async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
+    let got = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "{what}: {body}");
+    body
+}
+
+/// Registers a person in 0483 as a caseworker, with a consent to each of
+/// `recipients` given in a visit; their id.
+pub async fn person(app: &TestApp, personal_number: &str, recipients: &[&str]) -> String {
+    let id = app.create_applicant(personal_number).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for recipient in recipients {
+        let consent = json!({
+            "recipient": recipient,
+            "purpose": "Samverkan om planering mot arbete",
+            "given_at": "2026-11-20T09:30:00Z",
+            "channel": "visit"
+        });
+        let path = format!("/api/v1/0483/applicants/{id}/consents");
+        let given = app
+            .post(&path, &app.token(Role::Caseworker), &consent)
+            .await;
+        json_of(given, 201, "a consent").await;
+    }
+    id
+}

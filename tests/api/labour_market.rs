@@ -7,13 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
-    let got = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "{what}: {body}");
-    body
-}
-
 /// POST with `If-Match`.
 async fn post_if(
     app: &TestApp,

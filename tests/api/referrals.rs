@@ -7,29 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// Registers a person in 0483 with a consent to `recipients`; their id.
-async fn person(app: &TestApp, personal_number: &str, recipients: &[&str]) -> String {
-    let person = app.create_applicant(personal_number).await;
-    let id = person["id"].as_str().unwrap().to_owned();
-    for recipient in recipients {
-        let consent = json!({
-            "recipient": recipient,
-            "purpose": "Samverkan om planering mot arbete",
-            "given_at": "2026-11-20T09:30:00Z",
-            "channel": "visit"
-        });
-        let given = app
-            .post(
-                &format!("/api/v1/0483/applicants/{id}/consents"),
-                &app.token(Role::Caseworker),
-                &consent,
-            )
-            .await;
-        assert_eq!(given.status(), 201, "[{}] consent", app.backend);
-    }
-    id
-}
-
 /// Sends a referral.
 async fn refer(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
     app.post("/api/v1/0483/referrals", token, body).await
@@ -55,13 +32,6 @@ async fn act(
         request = request.json(body);
     }
     request.send().await.unwrap()
-}
-
-async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
-    let got = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "{what}: {body}");
-    body
 }
 
 fn mapping() -> Value {

@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{AgreementParty, date, lines, load, next};
+use super::{AgreementParty, date, lines, load};
 use crate::api::applicants::model::required;
 use crate::api::context::Caller;
 use crate::api::formats::{Line, ResourceId};
 use crate::api::json::JsonBody;
-use crate::api::params::{ListQuery, ResourcePath, decode_cursor, page_limit, strict_uuid};
+use crate::api::params::{
+    ListQuery, ResourcePath, cut_page, decode_cursor, page_limit, strict_uuid,
+};
 use crate::api::parse_id;
 use crate::auth::policy::{self, Operation};
 use crate::db::agreements::{self as repo, MeetingRow};
@@ -329,7 +331,7 @@ pub async fn list_meetings(
             let principal = tx.principal().clone();
             let today = tx.today();
             let mut rows = repo::meetings(tx.conn, &m, &agreement_id, after.as_deref(), limit + 1)?;
-            let next_cursor = next(&mut rows, limit, |(r, _)| &r.id);
+            let next_cursor = cut_page(&mut rows, limit, |(r, _)| &r.id);
             let mut items = Vec::new();
             let mut read = Vec::new();
             for (row, persons) in rows {

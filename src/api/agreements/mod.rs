@@ -20,7 +20,7 @@ use super::context::Caller;
 use super::formats::Line;
 use super::json::JsonBody;
 use super::params::{
-    ListQuery, MunicipalityPath, ResourcePath, decode_cursor, encode_cursor, etag, page_limit,
+    ListQuery, MunicipalityPath, ResourcePath, cut_page, decode_cursor, etag, page_limit,
 };
 use super::parse_id;
 use super::tx::Tx;
@@ -328,7 +328,7 @@ pub async fn list_agreements(
     let page = caller
         .transact(op, municipality, move |tx| {
             let mut rows = repo::page(tx.conn, tx.municipality(), after.as_deref(), limit + 1)?;
-            let next_cursor = next(&mut rows, limit, |r| &r.id);
+            let next_cursor = cut_page(&mut rows, limit, |r| &r.id);
             let today = tx.today();
             let items = rows
                 .into_iter()
@@ -338,17 +338,6 @@ pub async fn list_agreements(
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
-}
-
-/// Cuts a page fetched with one row more than `limit`; the cursor after it.
-pub(super) fn next<R>(rows: &mut Vec<R>, limit: i64, id: impl Fn(&R) -> &str) -> Option<String> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|r| encode_cursor(id(r)))
-    } else {
-        None
-    }
 }
 
 pub(super) fn load(tx: &mut Tx, id: &str) -> Result<AgreementRow, AppError> {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::context::Caller;
 use super::json::JsonBody;
 use super::params::{
-    IfMatch, IfMatchHeader, ListQuery, MunicipalityPath, ResourcePath, decode_cursor,
-    encode_cursor, etag, if_match, page_limit,
+    IfMatch, IfMatchHeader, ListQuery, MunicipalityPath, ResourcePath, cut_page, decode_cursor,
+    etag, if_match, page_limit,
 };
 use super::parse_id;
 use super::referrals::view::Intervention;
@@ -125,12 +125,7 @@ pub async fn list_programmes(
     let page = caller
         .transact(op, municipality, move |tx| {
             let mut rows = repo::page(tx.conn, tx.municipality(), after.as_deref(), limit + 1)?;
-            let next_cursor = if rows.len() as i64 > limit {
-                rows.truncate(limit as usize);
-                rows.last().map(|r| encode_cursor(&r.id))
-            } else {
-                None
-            };
+            let next_cursor = cut_page(&mut rows, limit, |r| &r.id);
             let items = rows
                 .into_iter()
                 .map(Programme::try_from)
