@@ -230,6 +230,14 @@ impl<'a> Tx<'a> {
         };
     }
 
+    /// A resource that belongs to no person (a programme, an agreement),
+    /// looked up by `id`: the operation's record is about it, and a missing
+    /// one is refused with 404, audited.
+    pub fn found<T>(&mut self, id: &str, row: Option<T>) -> Result<T, AppError> {
+        self.about_resource(id);
+        row.ok_or_else(|| self.refuse(AppError::NotFound))
+    }
+
     /// The operation's audit record is about this resource, whose person is
     /// not known (it was not found).
     pub fn about_resource(&mut self, resource_id: &str) {

@@ -341,11 +341,8 @@ pub async fn list_agreements(
 }
 
 pub(super) fn load(tx: &mut Tx, id: &str) -> Result<AgreementRow, AppError> {
-    tx.about_resource(id);
-    match repo::find(tx.conn, tx.municipality(), id)? {
-        Some(row) => Ok(row),
-        None => Err(tx.refuse(AppError::NotFound)),
-    }
+    let row = repo::find(tx.conn, tx.municipality(), id)?;
+    tx.found(id, row)
 }
 
 /// Read an agreement.

@@ -137,11 +137,8 @@ pub async fn list_programmes(
 }
 
 fn load(tx: &mut Tx, id: &str) -> Result<ProgrammeRow, AppError> {
-    tx.about_resource(id);
-    match repo::find(tx.conn, tx.municipality(), id)? {
-        Some(row) => Ok(row),
-        None => Err(tx.refuse(AppError::NotFound)),
-    }
+    let row = repo::find(tx.conn, tx.municipality(), id)?;
+    tx.found(id, row)
 }
 
 /// Read a programme.
