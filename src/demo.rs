@@ -1,8 +1,10 @@
 //! Demo data: applicants with Skatteverket's published test numbers
-//! (serial 980–999, and 19121212-1212), in Katrineholm and Vingåker.
+//! (serial 980–999, and 19121212-1212), in Katrineholm and Vingåker, and
+//! the national norm as the Government published it (`data/`).
 
 use chrono::{DateTime, Utc};
 
+use crate::api::norms::{self, NormTableBody};
 use crate::db::Db;
 use crate::db::applicants::{self as repo, ApplicantRow};
 use crate::db::consents::{self, ConsentRow};
@@ -106,11 +108,16 @@ pub struct Loaded {
     pub consents: &'static [Recipient],
 }
 
+/// The published norm tables the demo loads, as an admin would.
+const NORM_TABLES: &[(i32, &str)] = &[(2026, include_str!("../data/riksnorm-2026.json"))];
+
 /// What the demo holds after loading.
 #[derive(Debug, Clone, Default)]
 pub struct Demo {
     /// Persons added now.
     pub added: usize,
+    /// Norm tables added now.
+    pub norm_tables: usize,
     /// Every demo person, with their id.
     pub persons: Vec<Loaded>,
 }
@@ -120,6 +127,30 @@ pub struct Demo {
 pub fn load(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Demo> {
     let today = time::today_in_sweden(now);
     let mut demo = Demo::default();
+    for (year, text) in NORM_TABLES {
+        let body: NormTableBody = serde_json::from_str(text)?;
+        let table =
+            norms::check(&body, *year).map_err(|e| anyhow::anyhow!("norm {year}: {e:?}"))?;
+        let added = db.write_blocking(|conn, pending| {
+            let (added, row) = norms::store(conn, &table, ACTOR, now.naive_utc())?;
+            if added {
+                pending.audit.push(AuditEvent {
+                    actor: ACTOR.into(),
+                    role: "system".into(),
+                    action: "norm_table.load".into(),
+                    resource_type: "norm_table".into(),
+                    resource_id: Some(format!("{}/{}", row.year, row.revision)),
+                    municipality: None,
+                    person_id: None,
+                    request_id: "demo".into(),
+                    correlation_id: None,
+                    outcome: Outcome::Allowed,
+                });
+            }
+            Ok(added)
+        })?;
+        demo.norm_tables += usize::from(added);
+    }
     for person in PEOPLE {
         let personal_number =
             PersonalNumber::parse(person.personal_number, today).map_err(|e| {

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 
-use crate::domain::{applicant, money, month, personal_number};
+use crate::domain::{applicant, household, money, month, personal_number};
 
 /// Declares a named string schema.
 macro_rules! string_format {
@@ -192,4 +192,15 @@ string_format!(
     min = Some(7),
     max = Some(7),
     example = "2026-10"
+);
+
+string_format!(
+    /// A person of an application's household.
+    MemberKey: "A person of the application's household: `applicant`, `partner`, \
+`adult_1`… (other adults sharing the home) or `child_1`… (children), numbered in the order \
+the application lists them.",
+    pattern = household::MEMBER_PATTERN,
+    min = Some(7),
+    max = Some(9),
+    example = "child_1"
 );

@@ -25,7 +25,7 @@ use crate::auth::policy::{self, Operation, ReferralFacts};
 use crate::db::referrals::{self as referrals_repo, ListFilter};
 use crate::db::{applications, stored};
 use crate::domain::applicant::Address;
-use crate::domain::application::ReasonForNeed;
+use crate::domain::application::StatedReason;
 use crate::error::AppError;
 
 crate::code_enum! {
@@ -60,11 +60,12 @@ pub struct CoachView {
     pub email: Option<String>,
     /// What AF has reported.
     pub employment_service_status: EmploymentServiceStatus,
-    /// The work capacity the latest decision assessed, 0–100.
+    /// The person's work capacity as the latest decision assessed it, 0–100.
     #[schema(required = true)]
     pub work_capacity_percent: Option<i32>,
-    /// The reasons for need the latest application gave.
-    pub reasons_for_need: Vec<ReasonForNeed>,
+    /// Why the person's latest application said they need support (their
+    /// own statement).
+    pub stated_reasons: Vec<StatedReason>,
     /// The referrals to Viadidakt the coach sees, with their first
     /// meetings, plans and interventions.
     pub referrals: Vec<Referral>,
@@ -104,7 +105,7 @@ pub enum LabourMarketPerson {
 ///
 /// A coach gets the coach's view (`view: coach`): name, contact unless
 /// protected, AF's report, the work capacity of the latest decision, the
-/// reasons for need of the latest application and the referrals to
+/// stated reasons of the latest application and the referrals to
 /// Viadidakt with their meetings, plans and interventions. An AF officer
 /// gets AF's view (`view: employment_service`): name, contact unless
 /// protected, AF's report and the referrals AF sent. Either only while the
@@ -142,15 +143,14 @@ fn view_of(tx: &mut Tx, id: &str) -> Result<LabourMarketPerson, AppError> {
     let referrals = referrals_of(tx, id)?;
     Ok(match tx.principal().role {
         Role::Coach => {
-            let capacity =
-                applications::latest_decision_of(tx.conn, &m, id)?.map(|d| d.work_capacity_percent);
+            let capacity = crate::db::decisions::latest_capacity_of(tx.conn, &m, id)?;
             let reasons = match applications::latest_of(tx.conn, &m, id)? {
                 Some(a) => stored(
                     "applications.reasons_for_need",
                     serde_json::from_str::<Vec<String>>(&a.reasons_for_need),
                 )?
                 .iter()
-                .map(|r| stored("applications.reasons_for_need", ReasonForNeed::parse(r)))
+                .map(|r| stored("applications.reasons_for_need", StatedReason::parse(r)))
                 .collect::<Result<_, _>>()?,
                 None => Vec::new(),
             };
@@ -165,7 +165,7 @@ fn view_of(tx: &mut Tx, id: &str) -> Result<LabourMarketPerson, AppError> {
                 email: person.email,
                 employment_service_status: status,
                 work_capacity_percent: capacity,
-                reasons_for_need: reasons,
+                stated_reasons: reasons,
                 referrals,
             })
         }

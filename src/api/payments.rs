@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::applicants::model::required;
 use super::applications::view::Application;
 use super::context::Caller;
-use super::formats::{Month as MonthText, Reasons, SignedSek};
+use super::formats::{Line, Month as MonthText, Reasons, SignedSek};
 use super::idempotency::{self, StoredResponse};
 use super::json::JsonBody;
 use super::params::ResourcePath;
@@ -21,10 +22,10 @@ use crate::auth::policy::Operation;
 use crate::db::applications::{self as repo, PaymentRow};
 use crate::db::{stored, stored_uuid};
 use crate::domain::applicant::{self as rules, Checker};
-use crate::domain::application::Outcome;
+use crate::domain::decision::Outcome;
 use crate::domain::event::EventType;
 use crate::domain::month::Month;
-use crate::domain::payment::{self, Refusal};
+use crate::domain::payment::{self, PayeeKind, Refusal};
 use crate::domain::{FieldError, money, time};
 use crate::error::AppError;
 use crate::error::catalogue::*;
@@ -35,7 +36,8 @@ use crate::error::catalogue::*;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "application_id": "019a2b3c-0000-7000-8000-00000000000a",
-    "support_month": "2026-10", "amount": "8450.00", "paid_on": "2026-10-01"
+    "support_month": "2026-10", "amount": "6200.00", "paid_on": "2026-10-01",
+    "payee": { "kind": "landlord", "name": "AB Katrineholmshem", "reference": "4471002581" }
 }))]
 pub struct PaymentBody {
     /// The application paid under; it needs a decision that grants money.
@@ -53,6 +55,31 @@ pub struct PaymentBody {
     /// Why: required on a negative amount.
     #[schema(value_type = Option<Reasons>)]
     pub reason: Option<String>,
+    /// Who is paid.
+    #[schema(required = true)]
+    pub payee: Option<PayeeBody>,
+}
+
+/// Who a payment goes to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayeeBody {
+    #[schema(value_type = PayeeKind, required = true)]
+    pub kind: Option<String>,
+    /// Required for anyone but the applicant: the landlord's or company's name.
+    #[schema(value_type = Option<Line>, example = "AB Katrineholmshem")]
+    pub name: Option<String>,
+    /// The payee's reference: an OCR number, an invoice or contract number.
+    #[schema(value_type = Option<Line>, example = "4471002581")]
+    pub reference: Option<String>,
+}
+
+/// Who a payment went to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Payee {
+    pub kind: PayeeKind,
+    pub name: Option<String>,
+    pub reference: Option<String>,
 }
 
 /// A recorded payment.
@@ -60,6 +87,9 @@ pub struct PaymentBody {
 pub struct Payment {
     pub id: Uuid,
     pub application_id: Uuid,
+    /// The decision in force when it was paid, which allows it.
+    pub decision_id: Option<Uuid>,
+    pub payee: Payee,
     #[schema(example = "2026-10")]
     pub support_month: String,
     /// SEK with two decimals, as a string; negative for a correction.
@@ -78,6 +108,16 @@ impl TryFrom<PaymentRow> for Payment {
         Ok(Self {
             id: stored_uuid("payments.id", &row.id)?,
             application_id: stored_uuid("payments.application_id", &row.application_id)?,
+            decision_id: row
+                .decision_id
+                .as_deref()
+                .map(|id| stored_uuid("payments.decision_id", id))
+                .transpose()?,
+            payee: Payee {
+                kind: stored("payments.payee_kind", PayeeKind::parse(&row.payee_kind))?,
+                name: row.payee_name,
+                reference: row.payee_reference,
+            },
             support_month: row.support_month,
             amount: money::from_ore(row.amount_ore),
             paid_on: row.paid_on,
@@ -107,6 +147,33 @@ struct NewPayment {
     amount: Decimal,
     paid_on: NaiveDate,
     reason: Option<String>,
+    payee: (PayeeKind, Option<String>, Option<String>),
+}
+
+/// Checks the payee: a kind, and a name for anyone but the applicant.
+fn payee(
+    c: &mut Checker,
+    body: Option<&PayeeBody>,
+) -> Option<(PayeeKind, Option<String>, Option<String>)> {
+    let Some(body) = body else {
+        return c.check("payee", Err("is required".to_owned()));
+    };
+    let kind = c.check(
+        "payee.kind",
+        required(&body.kind).and_then(PayeeKind::parse),
+    );
+    let name = match (&body.name, kind) {
+        (Some(n), _) => c.check("payee.name", rules::line(n, 200).map(Some)),
+        (None, Some(k)) if k.needs_name() => {
+            c.check("payee.name", Err(format!("names the {k} paid")))
+        }
+        (None, _) => Some(None),
+    };
+    let reference = match &body.reference {
+        Some(r) => c.check("payee.reference", rules::line(r, 200).map(Some)),
+        None => Some(None),
+    };
+    Some((kind?, name?, reference?))
 }
 
 /// Checks a payment against BR-3b, naming every bad field.
@@ -167,17 +234,24 @@ fn new_payment(body: &PaymentBody, today: NaiveDate) -> Result<NewPayment, AppEr
         ),
         (None, _) => Some(None),
     };
+    let payee = payee(&mut c, body.payee.as_ref());
     c.finish().map_err(AppError::Validation)?;
-    match (application_id, month, amount, paid_on, reason) {
-        (Some(application_id), Some(month), Some(amount), Some(paid_on), Some(reason)) => {
-            Ok(NewPayment {
-                application_id,
-                month,
-                amount,
-                paid_on,
-                reason,
-            })
-        }
+    match (application_id, month, amount, paid_on, reason, payee) {
+        (
+            Some(application_id),
+            Some(month),
+            Some(amount),
+            Some(paid_on),
+            Some(reason),
+            Some(payee),
+        ) => Ok(NewPayment {
+            application_id,
+            month,
+            amount,
+            paid_on,
+            reason,
+            payee,
+        }),
         _ => Err(AppError::internal("validated field missing")),
     }
 }
@@ -192,7 +266,9 @@ fn new_payment(body: &PaymentBody, today: NaiveDate) -> Result<NewPayment, AppEr
 /// application's payments stays between zero and what the decision grants,
 /// also under concurrent requests (409 `payment-exceeds-grant` or
 /// `payment-sum-negative`). A negative amount is a correction or money
-/// reclaimed and needs its `reason`.
+/// reclaimed and needs its `reason`. Every payment names its payee (the
+/// applicant, or a named landlord, utility or other party) and is linked
+/// to the decision in force, which allows it.
 #[utoipa::path(
     post,
     path = "/api/v1/{municipality}/payments",
@@ -250,7 +326,7 @@ fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
     // Payments of one application are serialised on its row, so concurrent
     // payments cannot both see the same sum.
     repo::lock(tx.conn, &m, &payment.application_id)?;
-    let granted = granted_ore(tx, &payment.application_id)?;
+    let (decision_id, granted) = granted_ore(tx, &payment.application_id)?;
     let ore = money::to_ore(payment.amount);
     let paid = repo::paid_ore(
         tx.conn,
@@ -276,6 +352,10 @@ fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
         created_by: tx.principal().subject.clone(),
         created_at: tx.now(),
         reason: payment.reason.clone(),
+        decision_id,
+        payee_kind: payment.payee.0.as_str().to_owned(),
+        payee_name: payment.payee.1.clone(),
+        payee_reference: payment.payee.2.clone(),
     };
     repo::insert_payment(tx.conn, &row)?;
     tx.emit(EventType::PaymentCreated, &row.id);
@@ -283,19 +363,20 @@ fn pay(tx: &mut Tx, payment: &NewPayment) -> Result<StoredResponse, AppError> {
     StoredResponse::created(&Payment::try_from(row)?, None)
 }
 
-/// What an application's decision grants for its month, in öre: zero
-/// without a decision that grants money.
-fn granted_ore(tx: &mut Tx, application_id: &str) -> Result<i64, AppError> {
+/// The application's decision in force and what it grants for its month,
+/// in öre: zero without a decision that grants money.
+fn granted_ore(tx: &mut Tx, application_id: &str) -> Result<(Option<String>, i64), AppError> {
     let m = tx.municipality().to_owned();
-    let Some(decision) = repo::decision_of(tx.conn, &m, application_id)? else {
-        return Ok(0);
+    let Some(decision) = crate::db::decisions::in_force(tx.conn, &m, application_id)? else {
+        return Ok((None, 0));
     };
     let outcome = stored("decisions.outcome", Outcome::parse(&decision.outcome))?;
-    Ok(if outcome.grants_money() {
+    let granted = if outcome.grants_money() {
         decision.amount_ore
     } else {
         0
-    })
+    };
+    Ok((Some(decision.id), granted))
 }
 
 /// List an application's payments.
@@ -328,7 +409,7 @@ pub async fn list_payments(
                 .into_iter()
                 .map(Payment::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
-            let granted = money::from_ore(granted_ore(tx, &id)?);
+            let granted = money::from_ore(granted_ore(tx, &id)?.1);
             let paid = items.iter().map(|p| p.amount).sum::<Decimal>().round_dp(2);
             Ok(PaymentList {
                 items,

@@ -12,8 +12,8 @@ use utoipa::openapi::path::{HttpMethod, Operation, Paths};
 use utoipa::openapi::schema::Schema;
 
 use super::{
-    agreements, applicants, applications, audit, consents, employment_status, events,
-    labour_market, oauth, ops, payments, problems, programmes, referrals,
+    agreements, applicants, applications, audit, consents, decisions, employment_status, events,
+    labour_market, norms, oauth, ops, payments, problems, programmes, referrals,
 };
 use crate::error::AppError;
 
@@ -80,6 +80,15 @@ operations! {
     applications::actions => start_investigation,
     applications::actions => decide_application,
     applications::actions => withdraw_application,
+    applications::assessment => assess_application,
+    applications::calculation => get_calculation,
+    norms => load_norm_table,
+    norms => list_norm_tables,
+    norms => get_norm_table,
+    decisions => get_decision,
+    decisions => replace_decision,
+    decisions => list_person_decisions,
+    decisions::claims => create_decision,
     payments => create_payment,
     payments => list_payments,
     employment_status => get_employment_status,

@@ -40,6 +40,20 @@ code_enum! {
         /// Start the investigation of an application.
         InvestigateApplication = "application.investigate",
         DecideApplication = "application.decide",
+        /// Record the approved amount of each income and expense.
+        AssessApplication = "application.assess",
+        ReadDecision = "decision.read",
+        /// Record a recovery or write-off decision.
+        CreateDecision = "decision.create",
+        /// List the decisions about a person.
+        ListDecisions = "decision.list",
+        /// Read an application's norm calculation.
+        ReadCalculation = "application.calculation",
+        /// Load a year's national norm.
+        LoadNormTable = "norm_table.load",
+        ReadNormTables = "norm_table.read",
+        /// Record a decision that replaces the one in force.
+        ReplaceDecision = "decision.replace",
         WithdrawApplication = "application.withdraw",
         CreatePayment = "payment.create",
         ReadPayments = "payment.read",
@@ -175,6 +189,19 @@ pub const RULES: &[Rule] = &[
         Key::None,
     ),
     rule(Operation::DecideApplication, CASE, "application", Key::None),
+    rule(Operation::AssessApplication, CASE, "application", Key::None),
+    rule(Operation::ReadDecision, CASE, "decision", Key::None),
+    rule(Operation::CreateDecision, CASE, "decision", Key::None),
+    rule(Operation::ListDecisions, CASE, "decision", Key::None),
+    rule(Operation::ReadCalculation, CASE, "application", Key::None),
+    rule(Operation::LoadNormTable, &[Admin], "norm_table", Key::None),
+    rule(
+        Operation::ReadNormTables,
+        &[Caseworker, CaseSystem, Admin],
+        "norm_table",
+        Key::None,
+    ),
+    rule(Operation::ReplaceDecision, CASE, "decision", Key::None),
     rule(
         Operation::WithdrawApplication,
         SUBMITTERS,
@@ -679,6 +706,14 @@ mod tests {
         ),
         ("application.investigate", &["caseworker", "case_system"]),
         ("application.decide", &["caseworker", "case_system"]),
+        ("application.assess", &["caseworker", "case_system"]),
+        ("decision.read", &["caseworker", "case_system"]),
+        ("decision.create", &["caseworker", "case_system"]),
+        ("decision.list", &["caseworker", "case_system"]),
+        ("application.calculation", &["caseworker", "case_system"]),
+        ("norm_table.load", &["admin"]),
+        ("norm_table.read", &["caseworker", "case_system", "admin"]),
+        ("decision.replace", &["caseworker", "case_system"]),
         (
             "application.withdraw",
             &["caseworker", "case_system", "eservice"],

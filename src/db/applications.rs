@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{application_items, applications, decisions, payments, receipt_sequences};
+use super::schema::{
+    application_items, applications, household_members, payments, receipt_sequences,
+};
 use crate::domain::access::PersonScope;
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
@@ -14,12 +16,13 @@ pub struct ApplicationRow {
     pub id: String,
     pub receipt_number: String,
     pub applicant_id: String,
+    /// The partner (`household_members` holds the whole household).
     pub co_applicant_id: Option<String>,
-    /// JSON array of birth years.
+    /// Written `[]`: children are household members since migration 11.
     pub children: String,
     pub support_month: String,
     pub channel: String,
-    /// JSON array of reason codes.
+    /// JSON array of the applicant's stated reasons (codes).
     pub reasons_for_need: String,
     pub message: Option<String>,
     pub status: String,
@@ -43,22 +46,14 @@ pub struct ItemRow {
     /// `income` or `expense`.
     pub direction: String,
     pub kind: String,
+    /// The amount applied for (declared, or as the other authority gave it).
     pub amount_ore: i64,
-}
-
-#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
-#[diesel(table_name = decisions)]
-pub struct DecisionRow {
-    pub municipality: String,
-    pub id: String,
-    pub application_id: String,
-    pub outcome: String,
-    pub amount_ore: i64,
-    pub reason: Option<String>,
-    pub work_capacity_percent: i32,
-    pub support_month: String,
-    pub decided_by: String,
-    pub decided_at: NaiveDateTime,
+    /// Whose income or expense: a member key.
+    pub member: String,
+    /// `declared` or the authority the figure comes from.
+    pub source: String,
+    /// The amount the caseworker approved; NULL until assessed.
+    pub approved_ore: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable)]
@@ -74,6 +69,11 @@ pub struct PaymentRow {
     pub created_at: NaiveDateTime,
     /// Why, on a negative payment (a correction or money reclaimed).
     pub reason: Option<String>,
+    /// The decision in force when paid (NULL only if none could be found).
+    pub decision_id: Option<String>,
+    pub payee_kind: String,
+    pub payee_name: Option<String>,
+    pub payee_reference: Option<String>,
 }
 
 /// The next number in the municipality's receipt series for `year`.
@@ -132,6 +132,21 @@ pub fn items(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
+/// Records the approved amount of one line; false when the line is not
+/// the application's.
+pub fn approve(
+    conn: &mut DbConn,
+    municipality: &str,
+    id: &str,
+    line_no: i32,
+    approved_ore: i64,
+) -> QueryResult<bool> {
+    let n = diesel::update(application_items::table.find((municipality, id, line_no)))
+        .set(application_items::approved_ore.eq(Some(approved_ore)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// Filters of the application list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -187,11 +202,12 @@ pub fn page(
         }
     }
     if let Some(applicant) = &filter.applicant_id {
-        query = query.filter(
-            applications::applicant_id
-                .eq(applicant.clone())
-                .or(applications::co_applicant_id.eq(applicant.clone())),
-        );
+        query = query.filter(diesel::dsl::exists(
+            household_members::table
+                .filter(household_members::municipality.eq(applications::municipality))
+                .filter(household_members::application_id.eq(applications::id))
+                .filter(household_members::applicant_id.eq(applicant.clone())),
+        ));
     }
     query.load(conn)
 }
@@ -230,9 +246,11 @@ pub fn named_otherwise(
         .load(conn)?;
     Ok(flagged.into_iter().flatten().any(|text| {
         serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok_and(|entries| {
-            entries
-                .iter()
-                .any(|e| e["person"] == "applicant" && e["applicant_id"] == applicant_id)
+            entries.iter().any(|e| {
+                // Entries written before households name the role as `person`.
+                let member = e.get("member").or_else(|| e.get("person"));
+                member.is_some_and(|m| m == "applicant") && e["applicant_id"] == applicant_id
+            })
         })
     }))
 }
@@ -256,26 +274,6 @@ pub fn lock(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<()> 
         .set(applications::version.eq(applications::version))
         .execute(conn)
         .map(drop)
-}
-
-pub fn insert_decision(conn: &mut DbConn, row: &DecisionRow) -> QueryResult<()> {
-    diesel::insert_into(decisions::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
-}
-
-pub fn decision_of(
-    conn: &mut DbConn,
-    municipality: &str,
-    application_id: &str,
-) -> QueryResult<Option<DecisionRow>> {
-    decisions::table
-        .filter(decisions::municipality.eq(municipality))
-        .filter(decisions::application_id.eq(application_id))
-        .select(DecisionRow::as_select())
-        .first(conn)
-        .optional()
 }
 
 pub fn insert_payment(conn: &mut DbConn, row: &PaymentRow) -> QueryResult<()> {
@@ -341,22 +339,16 @@ pub fn latest_of(
         .optional()
 }
 
-/// The latest decision on the person's applications (as the applicant).
-pub fn latest_decision_of(
+/// Öre paid under the decisions `decision_ids` (corrections netted).
+pub fn paid_under(
     conn: &mut DbConn,
     municipality: &str,
-    applicant_id: &str,
-) -> QueryResult<Option<DecisionRow>> {
-    decisions::table
-        .inner_join(
-            applications::table.on(applications::municipality
-                .eq(decisions::municipality)
-                .and(applications::id.eq(decisions::application_id))),
-        )
-        .filter(decisions::municipality.eq(municipality))
-        .filter(applications::applicant_id.eq(applicant_id))
-        .order((decisions::decided_at.desc(), decisions::id.desc()))
-        .select(DecisionRow::as_select())
-        .first(conn)
-        .optional()
+    decision_ids: &[String],
+) -> QueryResult<i64> {
+    let rows: Vec<i64> = payments::table
+        .filter(payments::municipality.eq(municipality))
+        .filter(payments::decision_id.eq_any(decision_ids))
+        .select(payments::amount_ore)
+        .load(conn)?;
+    Ok(rows.iter().sum())
 }

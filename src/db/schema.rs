@@ -101,6 +101,9 @@ diesel::table! {
         direction -> Text,
         kind -> Text,
         amount_ore -> BigInt,
+        member -> Text,
+        source -> Text,
+        approved_ore -> Nullable<BigInt>,
     }
 }
 
@@ -116,14 +119,58 @@ diesel::table! {
     decisions (municipality, id) {
         municipality -> Text,
         id -> Text,
-        application_id -> Text,
+        kind -> Text,
+        applicant_id -> Text,
+        application_id -> Nullable<Text>,
         outcome -> Text,
         amount_ore -> BigInt,
-        reason -> Nullable<Text>,
-        work_capacity_percent -> Integer,
-        support_month -> Text,
+        reasons -> Nullable<Text>,
+        legal_basis -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        support_month -> Nullable<Text>,
+        persons_covered -> Nullable<Text>,
+        decision_maker_id -> Nullable<Text>,
+        decision_maker_name -> Nullable<Text>,
+        decision_maker_title -> Nullable<Text>,
+        delegation -> Nullable<Text>,
         decided_by -> Text,
         decided_at -> Timestamp,
+        replaces -> Nullable<Text>,
+        replacement_ground -> Nullable<Text>,
+        replacement_reason -> Nullable<Text>,
+        norm_year -> Nullable<Integer>,
+        norm_revision -> Nullable<Integer>,
+        calculated_ore -> Nullable<BigInt>,
+        deviation_reason -> Nullable<Text>,
+        concerns -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    decision_adults (municipality, decision_id, member) {
+        municipality -> Text,
+        decision_id -> Text,
+        member -> Text,
+        applicant_id -> Text,
+        work_capacity_percent -> Integer,
+        support_obstacle -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    household_members (municipality, application_id, member) {
+        municipality -> Text,
+        application_id -> Text,
+        member -> Text,
+        position -> Integer,
+        role -> Text,
+        applicant_id -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        personal_number -> Nullable<Text>,
+        days_in_home -> Nullable<Integer>,
+        school_status -> Nullable<Text>,
+        preschool_lunch -> Nullable<Bool>,
     }
 }
 
@@ -138,6 +185,10 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         reason -> Nullable<Text>,
+        decision_id -> Nullable<Text>,
+        payee_kind -> Text,
+        payee_name -> Nullable<Text>,
+        payee_reference -> Nullable<Text>,
     }
 }
 
@@ -356,6 +407,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    norm_tables (year, revision) {
+        year -> Integer,
+        revision -> Integer,
+        source -> Text,
+        body -> Text,
+        loaded_by -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     applicants,
     api_clients,
@@ -366,6 +428,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_items,
     receipt_sequences,
     decisions,
+    decision_adults,
+    household_members,
     payments,
     consents,
     idempotency_keys,
@@ -381,4 +445,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     cooperation_meetings,
     meeting_persons,
+    norm_tables,
 );

@@ -1,6 +1,4 @@
-//! Applications for economic assistance: codes, status (BR-4) and decisions (BR-3).
-
-use rust_decimal::Decimal;
+//! Applications for economic assistance: codes and status (BR-4).
 
 use crate::code_enum;
 
@@ -14,8 +12,10 @@ code_enum! {
 }
 
 code_enum! {
-    /// Socialstyrelsen's categories of *försörjningshinder*.
-    ReasonForNeed {
+    /// Why the applicant says they need support: their own statement on the
+    /// application, not the caseworker's assessment (that is each adult's
+    /// `support_obstacle` on the decision).
+    StatedReason {
         Unemployed = "unemployed",
         SickWithoutBenefit = "sick_without_benefit",
         SfiStudentWithoutIncome = "sfi_student_without_income",
@@ -62,14 +62,6 @@ code_enum! {
 }
 
 code_enum! {
-    /// The place of a person named in an application.
-    HouseholdRole {
-        Applicant = "applicant",
-        CoApplicant = "co_applicant",
-    }
-}
-
-code_enum! {
     /// Where an application is (BR-4).
     Status {
         Received = "received",
@@ -79,12 +71,41 @@ code_enum! {
     }
 }
 
-code_enum! {
-    /// The outcome of a decision (BR-3).
-    Outcome {
-        Granted = "granted",
-        PartiallyGranted = "partially_granted",
-        Rejected = "rejected",
+impl IncomeKind {
+    /// How a calculation names the income (Swedish).
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Self::Salary => "Lön",
+            Self::UnemploymentBenefit => "Arbetslöshetsersättning",
+            Self::SicknessBenefit => "Sjukpenning",
+            Self::ActivitySupport => "Aktivitetsstöd",
+            Self::ParentalBenefit => "Föräldrapenning",
+            Self::HousingAllowance => "Bostadsbidrag",
+            Self::ChildAllowance => "Barnbidrag",
+            Self::MaintenanceSupport => "Underhållsstöd",
+            Self::Pension => "Pension",
+            Self::StudentAid => "Studiemedel",
+            Self::Other => "Annan inkomst",
+        }
+    }
+}
+
+impl ExpenseKind {
+    /// How a calculation names the cost (Swedish).
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Self::Rent => "Boendekostnad",
+            Self::Electricity => "Hushållsel",
+            Self::HomeInsurance => "Hemförsäkring",
+            Self::TravelToWork => "Resor till och från arbetet",
+            Self::UnionFee => "Fackföreningsavgift",
+            Self::UnemploymentFundFee => "Avgift till arbetslöshetskassa",
+            Self::Childcare => "Barnomsorg",
+            Self::MedicalCare => "Läkarvård",
+            Self::Medicine => "Medicin",
+            Self::DentalCare => "Tandvård",
+            Self::Other => "Annan kostnad",
+        }
     }
 }
 
@@ -112,30 +133,6 @@ impl Status {
     }
 }
 
-impl Outcome {
-    /// Whether money may be paid under this outcome.
-    pub fn grants_money(self) -> bool {
-        matches!(self, Outcome::Granted | Outcome::PartiallyGranted)
-    }
-}
-
-/// BR-3: the amount a decision with `outcome` carries. A grant names an
-/// amount above zero; a rejection none, or zero.
-pub fn decision_amount(outcome: Outcome, amount: Option<Decimal>) -> Result<Decimal, String> {
-    match (outcome.grants_money(), amount) {
-        (true, Some(a)) if a > Decimal::ZERO => Ok(a),
-        (true, Some(_)) => Err("must be above zero when granting".into()),
-        (true, None) => Err("is required when granting".into()),
-        (false, Some(a)) if !a.is_zero() => Err("must be 0 or absent for a rejection".into()),
-        (false, _) => Ok(Decimal::ZERO),
-    }
-}
-
-/// BR-3: whether a decision with `outcome` needs its reasons.
-pub fn needs_reasons(outcome: Outcome) -> bool {
-    outcome == Outcome::Rejected
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,32 +158,13 @@ mod tests {
     }
 
     #[test]
-    fn br3_a_grant_names_an_amount_above_zero_and_a_rejection_none() {
-        let a = |s: &str| Some(s.parse::<Decimal>().unwrap());
-        assert_eq!(
-            decision_amount(Outcome::Granted, a("8450.00")),
-            Ok(a("8450.00").unwrap())
-        );
-        assert!(decision_amount(Outcome::Granted, a("0")).is_err());
-        assert!(decision_amount(Outcome::PartiallyGranted, None).is_err());
-        assert_eq!(decision_amount(Outcome::Rejected, None), Ok(Decimal::ZERO));
-        assert_eq!(
-            decision_amount(Outcome::Rejected, a("0.00")),
-            Ok(Decimal::ZERO)
-        );
-        assert!(decision_amount(Outcome::Rejected, a("1")).is_err());
-        assert!(needs_reasons(Outcome::Rejected));
-        assert!(!needs_reasons(Outcome::Granted));
-    }
-
-    #[test]
     fn codes_parse_their_wire_names_only() {
         assert_eq!(
-            ReasonForNeed::parse("sfi_student_without_income"),
-            Ok(ReasonForNeed::SfiStudentWithoutIncome)
+            StatedReason::parse("sfi_student_without_income"),
+            Ok(StatedReason::SfiStudentWithoutIncome)
         );
         assert!(
-            ReasonForNeed::parse("lazy")
+            StatedReason::parse("lazy")
                 .unwrap_err()
                 .contains("unemployed")
         );

@@ -9,6 +9,8 @@ code_enum! {
         ApplicantUpdated = "applicant.updated",
         ApplicationCreated = "application.created",
         ApplicationStatusChanged = "application.status_changed",
+        /// The caseworker recorded approved amounts.
+        ApplicationAssessed = "application.assessed",
         DecisionCreated = "decision.created",
         PaymentCreated = "payment.created",
         ConsentCreated = "consent.created",
@@ -44,7 +46,9 @@ impl EventType {
     pub fn resource(self) -> ResourceKind {
         match self {
             Self::ApplicantCreated | Self::ApplicantUpdated => ResourceKind::Applicant,
-            Self::ApplicationCreated | Self::ApplicationStatusChanged => ResourceKind::Application,
+            Self::ApplicationCreated
+            | Self::ApplicationStatusChanged
+            | Self::ApplicationAssessed => ResourceKind::Application,
             Self::DecisionCreated => ResourceKind::Decision,
             Self::PaymentCreated => ResourceKind::Payment,
             Self::ConsentCreated | Self::ConsentRevoked => ResourceKind::Consent,

@@ -46,6 +46,16 @@ impl Month {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
     }
 
+    /// The month's last day.
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or_default()
+    }
+
+    /// Whether `day` falls in this month.
+    pub fn contains(self, day: NaiveDate) -> bool {
+        Self::of(day) == self
+    }
+
     /// The month after this one.
     pub fn next(self) -> Self {
         if self.month == 12 {

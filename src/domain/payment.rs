@@ -1,5 +1,28 @@
 //! Payments under a decision (BR-3b).
 
+use crate::code_enum;
+
+code_enum! {
+    /// Who a payment goes to.
+    PayeeKind {
+        /// The person the decision is about.
+        Applicant = "applicant",
+        /// The landlord, for the rent.
+        Landlord = "landlord",
+        /// An electricity or other utility company.
+        Utility = "utility",
+        /// Anyone else the decision allows paying (a preschool, a pharmacy).
+        Other = "other",
+    }
+}
+
+impl PayeeKind {
+    /// Whether the payee is named: everyone but the person themselves.
+    pub fn needs_name(self) -> bool {
+        self != PayeeKind::Applicant
+    }
+}
+
 /// Why a payment is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {

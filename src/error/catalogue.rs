@@ -167,6 +167,12 @@ catalogue! {
     OutsideAgreement: 409, "outside-agreement", "The agreement is not in force that day",
         "the agreement is not in force on the meeting's day",
         "A meeting on a day outside the agreement's validity";
+    DecisionReplaced: 409, "decision-replaced", "The decision has been replaced",
+        "this decision has been replaced; replace the decision in force",
+        "Only the decision in force can be replaced; this one already has its replacement";
+    NormTableMissing: 409, "norm-table-missing", "No norm table is loaded for the year",
+        "no norm table is loaded for 2026; an admin loads it with PUT /api/v1/norm-tables/2026",
+        "The calculation needs the national norm of the support month's year, and none is loaded";
     OutsideServiceArea: 409, "outside-service-area", "Viadidakt does not serve the municipality",
         "Viadidakt does not serve municipality 0428 on 2026-11-25",
         "Viadidakt does not serve the person's municipality on the referral's date (BR-12)";

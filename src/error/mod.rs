@@ -90,6 +90,12 @@ pub enum AppError {
     /// A meeting on a day the agreement is not in force.
     #[error("outside agreement")]
     OutsideAgreement,
+    /// A decision already replaced: only the one in force can be replaced.
+    #[error("decision replaced")]
+    DecisionReplaced,
+    /// No norm table is loaded for the year a calculation needs.
+    #[error("norm table missing")]
+    NormTableMissing(i32),
     /// Viadidakt does not serve the municipality on this day (BR-12).
     #[error("outside service area")]
     OutsideServiceArea {
@@ -188,6 +194,8 @@ impl AppError {
             Self::AfAssessmentRequired,
             Self::ProgrammeFull,
             Self::OutsideAgreement,
+            Self::DecisionReplaced,
+            Self::NormTableMissing(2026),
         ]
     }
 
@@ -227,6 +235,8 @@ impl AppError {
             Self::AfAssessmentRequired => 30,
             Self::ProgrammeFull => 31,
             Self::OutsideAgreement => 32,
+            Self::DecisionReplaced => 33,
+            Self::NormTableMissing(_) => 34,
         }
     }
 
@@ -262,6 +272,8 @@ impl AppError {
             Self::AfAssessmentRequired => &c::AfAssessmentRequired::TYPE,
             Self::ProgrammeFull => &c::ProgrammeFull::TYPE,
             Self::OutsideAgreement => &c::OutsideAgreement::TYPE,
+            Self::DecisionReplaced => &c::DecisionReplaced::TYPE,
+            Self::NormTableMissing(_) => &c::NormTableMissing::TYPE,
             Self::OutsideServiceArea { .. } => &c::OutsideServiceArea::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
@@ -340,6 +352,12 @@ impl AppError {
             Self::OutsideAgreement => {
                 Some("the agreement is not in force on the meeting's day".into())
             }
+            Self::DecisionReplaced => Some(
+                "this decision has been replaced; replace the decision in force".into(),
+            ),
+            Self::NormTableMissing(year) => Some(format!(
+                "no norm table is loaded for {year}; an admin loads it with PUT /api/v1/norm-tables/{year}"
+            )),
             Self::OutsideServiceArea { municipality, day } => Some(format!(
                 "Viadidakt does not serve municipality {municipality} on {day}"
             )),

@@ -29,7 +29,9 @@ A personal number never appears in a URL.",
     modifiers(&BearerScheme),
     tags(
         (name = "applicants", description = "Persons who apply for economic assistance"),
-        (name = "applications", description = "Applications, decisions and payments"),
+        (name = "applications", description = "Applications, their households and figures, and payments"),
+        (name = "decisions", description = "Decisions as legal documents: legal basis, reasons, appeal notice, the persons covered and each adult's assessment; replacements keep the history"),
+        (name = "norm", description = "The national norm (riksnormen) by year, as loaded by admins"),
         (name = "consents", description = "Consents to share with Viadidakt or AF"),
         (name = "employment-service", description = "What the Employment Service (AF) reports about a person"),
         (name = "referrals", description = "Referrals to Viadidakt: the first meeting with a coach and its mapping, the three-party plan, interventions"),
@@ -65,23 +67,32 @@ impl Modify for BearerScheme {
 /// and emits exactly its names. A test holds the contract's enums to this
 /// list, so an enum cannot enter the contract unlisted.
 pub fn code_lists() -> Vec<CodeList> {
-    use crate::domain::application::{
-        Channel, ExpenseKind, HouseholdRole, IncomeKind, Outcome, ReasonForNeed, Status,
-    };
+    use crate::domain::application::{Channel, ExpenseKind, IncomeKind, StatedReason, Status};
     use crate::domain::consent::{ConsentChannel, Recipient};
+    use crate::domain::decision::{DecisionKind, Outcome, ReplacementGround};
     use crate::domain::event::{EventType, ResourceKind};
+    use crate::domain::household::{LineSource, MemberRole, SchoolStatus};
     use crate::domain::referral::{
         AfAnswer, CloseOutcome, EducationLevel, EmploymentSubtype, InterventionKind, Placement,
         PlanParticipant, ReferralStatus, Source,
     };
     vec![
         CodeList::of::<Channel>(),
-        CodeList::of::<ReasonForNeed>(),
+        CodeList::of::<StatedReason>(),
         CodeList::of::<IncomeKind>(),
         CodeList::of::<ExpenseKind>(),
         CodeList::of::<Status>(),
         CodeList::of::<Outcome>(),
-        CodeList::of::<HouseholdRole>(),
+        CodeList::of::<MemberRole>(),
+        CodeList::of::<SchoolStatus>(),
+        CodeList::of::<LineSource>(),
+        CodeList::of::<DecisionKind>(),
+        CodeList::of::<ReplacementGround>(),
+        CodeList::of::<crate::domain::obstacle::SupportObstacle>(),
+        CodeList::of::<crate::domain::legal::LegalBasisCode>(),
+        CodeList::of::<crate::domain::norm::Band>(),
+        CodeList::of::<crate::domain::payment::PayeeKind>(),
+        CodeList::of::<api::applications::calculation::CalculationSection>(),
         CodeList::of::<Recipient>(),
         CodeList::of::<ConsentChannel>(),
         CodeList::of::<EventType>(),

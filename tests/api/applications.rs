@@ -179,20 +179,27 @@ async fn bad_input_is_a_422_naming_every_bad_field_and_writes_nothing() {
         let before = app.footprint().await;
         let far = today() + chrono::Months::new(2);
         let mut body = application_body(ERIK);
-        body["co_applicant"] = json!({ "personal_number": "821105-9954" });
+        body["partner"] = json!({ "personal_number": "821105-9954" });
         body["support_month"] = json!(far.format("%Y-%m").to_string());
-        body["reasons_for_need"] = json!(["unemployed", "lazy"]);
-        body["incomes"] = json!([{ "kind": "salary", "amount": "-100.00" }, { "kind": "lottery", "amount": "1.005" }]);
-        body["expenses"] = json!([{ "kind": "rent", "amount": 6200.5 }]);
+        body["stated_reasons"] = json!(["unemployed", "lazy"]);
+        body["children"] = json!([
+            { "birth_date": "2019-05-14", "personal_number": TOLVAN },
+            { "birth_date": "2019-05-14", "days_in_home": 31 },
+            { "days_in_home": 15 }
+        ]);
+        body["incomes"] = json!([{ "kind": "salary", "applied_amount": "-100.00" }, { "kind": "lottery", "applied_amount": "1.005" },
+                                 { "member": "child_4", "kind": "salary", "applied_amount": "1.00" },
+                                 { "member": "adult_1", "kind": "salary", "applied_amount": "1.00", "source": "csn" }]);
+        body["expenses"] = json!([{ "kind": "rent", "applied_amount": 6200.5 }]);
         let response = app.submit(&token, None, &body).await;
         let problem = assert_problem(response, 422, "validation-failed", b).await;
         // A JSON number where a string amount belongs fails at parsing, alone.
         assert_eq!(
-            problem["invalid_params"][0]["name"], "expenses[0].amount",
+            problem["invalid_params"][0]["name"], "expenses[0].applied_amount",
             "[{b}] {problem}"
         );
 
-        body["expenses"] = json!([{ "kind": "rent", "amount": "6200.50" }]);
+        body["expenses"] = json!([{ "kind": "rent", "applied_amount": "6200.50" }]);
         let response = app.submit(&token, None, &body).await;
         let problem = assert_problem(response, 422, "validation-failed", b).await;
         let names: Vec<&str> = problem["invalid_params"]
@@ -204,12 +211,17 @@ async fn bad_input_is_a_422_naming_every_bad_field_and_writes_nothing() {
         assert_eq!(
             names,
             [
-                "co_applicant",
+                "partner",
                 "support_month",
-                "reasons_for_need[1]",
-                "incomes[0].amount",
+                "children[0].birth_date",
+                "children[1].days_in_home",
+                "children[2].birth_date",
+                "stated_reasons[1]",
+                "incomes[0].applied_amount",
                 "incomes[1].kind",
-                "incomes[1].amount",
+                "incomes[1].applied_amount",
+                "incomes[2].member",
+                "incomes[3].member",
             ],
             "[{b}] {problem}"
         );

@@ -338,7 +338,7 @@ async fn feed_reads_state_refusals_and_stale_versions_are_audited() {
 
         // A move BR-4 refuses (409) and a stale version (412).
         let before = app.audit_count().await;
-        let grant = serde_json::json!({ "outcome": "granted", "amount": "100.00", "work_capacity_percent": 0, "support_month": current_month() });
+        let grant = decision("granted", Some("100.00"), 0);
         assert_eq!(
             app.act(&id, "decision", &cs, Some("\"1\""), Some(&grant))
                 .await
@@ -377,7 +377,7 @@ async fn feed_reads_state_refusals_and_stale_versions_are_audited() {
         let other_id = other["id"].as_str().unwrap().to_owned();
         let before = app.audit_count().await;
         let payment = serde_json::json!({ "application_id": other_id, "support_month": current_month(),
-            "amount": "100.00", "paid_on": today().to_string() });
+            "amount": "100.00", "paid_on": today().to_string(), "payee": { "kind": "applicant" } });
         assert_eq!(app.pay(&cs, Some("x-1"), &payment).await.status(), 422);
         let records = app.audit_since(before).await;
         let r = records

@@ -196,7 +196,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
                 .status(),
             200
         );
-        let grant = json!({ "outcome": "granted", "amount": "7000.00", "work_capacity_percent": 50, "support_month": current_month() });
+        let grant = decision("granted", Some("7000.00"), 50);
         assert_eq!(
             app.act(&id, "decision", &cs, Some("\"2\""), Some(&grant))
                 .await
@@ -204,7 +204,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
             200
         );
         let today = today().to_string();
-        let payment = json!({ "application_id": id, "support_month": current_month(), "amount": "7000.00", "paid_on": today });
+        let payment = json!({ "application_id": id, "support_month": current_month(), "amount": "7000.00", "paid_on": today, "payee": { "kind": "applicant" } });
         assert_eq!(
             app.pay(&cs, Some("extract-1"), &payment).await.status(),
             201
@@ -243,7 +243,7 @@ async fn the_register_extract_holds_everything_about_the_person_and_who_read_it(
             "[{b}]"
         );
         assert_eq!(
-            extract["applications"][0]["incomes"][0]["amount"], "1200.00",
+            extract["applications"][0]["incomes"][0]["applied_amount"], "1200.00",
             "[{b}]"
         );
         assert_eq!(extract["payments"][0]["amount"], "7000.00", "[{b}]");
@@ -461,7 +461,7 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
         let b = app.backend;
         let portal = app.token(Role::Eservice);
         let mut body = application_body(TOLVAN);
-        body["co_applicant"] =
+        body["partner"] =
             json!({ "personal_number": ERIK, "first_name": "Erik", "last_name": "Testsson" });
         let receipt: Value = app
             .submit(&portal, Some("with-partner"), &body)
@@ -482,7 +482,7 @@ async fn the_portal_records_consents_only_for_the_applicant_it_submitted_for_onc
             .unwrap();
         let partner = found["id"].as_str().unwrap();
 
-        // The co-applicant's consent is not the portal's to record.
+        // The partner's consent is not the portal's to record.
         let path = |id: &str| format!("/api/v1/0483/applicants/{id}/consents");
         assert_problem(
             app.post(&path(partner), &portal, &signed("employment_service", ERIK))
@@ -557,18 +557,18 @@ async fn the_demo_gives_the_af_officer_someone_to_see() {
 }
 
 /// The attack that was found: the portal names a registered person as
-/// co-applicant under other names, then records a consent to AF for them so
+/// partner under other names, then records a consent to AF for them so
 /// that an AF officer can read them. The person is attached by number, the
 /// names are flagged for the caseworker, and the consent is refused.
 #[actix_web::test]
-async fn the_portal_cannot_consent_for_a_registered_co_applicant_and_wrong_names_are_flagged() {
+async fn the_portal_cannot_consent_for_a_registered_partner_and_wrong_names_are_flagged() {
     for app in each_backend().await {
         let b = app.backend;
         let erik = app.create_applicant(ERIK).await;
         let erik_id = erik["id"].as_str().unwrap();
         let portal = app.token(Role::Eservice);
         let mut body = application_body(TOLVAN);
-        body["co_applicant"] =
+        body["partner"] =
             json!({ "personal_number": ERIK, "first_name": "Fel", "last_name": "Namn" });
         let receipt: Value = app
             .submit(&portal, Some("wrong-names"), &body)
@@ -614,7 +614,7 @@ async fn the_portal_cannot_consent_for_a_registered_co_applicant_and_wrong_names
             .unwrap();
         assert_eq!(
             full["name_mismatch"],
-            json!([{ "person": "co_applicant", "applicant_id": erik_id,
+            json!([{ "member": "partner", "applicant_id": erik_id,
                      "given_first_name": "Fel", "given_last_name": "Namn" }]),
             "[{b}]"
         );

@@ -175,16 +175,17 @@ async fn every_bad_field_is_named_in_one_answer() {
 
         // In an application, list items are named by their place.
         let mut body = application_body(TOLVAN);
-        body["incomes"] = serde_json::json!([{ "kind": "salary", "amount": "1.001" }, "500"]);
-        body["expenses"] = serde_json::json!([{ "kind": "yacht", "amount": 12 }]);
+        body["incomes"] =
+            serde_json::json!([{ "kind": "salary", "applied_amount": "1.001" }, "500"]);
+        body["expenses"] = serde_json::json!([{ "kind": "yacht", "applied_amount": 12 }]);
         body["support_month"] = serde_json::json!("2026-13");
         let names = named(app.submit(&caseworker, None, &body).await, b).await;
         assert_eq!(
             names,
             [
-                "expenses[0].amount",
+                "expenses[0].applied_amount",
                 "expenses[0].kind",
-                "incomes[0].amount",
+                "incomes[0].applied_amount",
                 "incomes[1]",
                 "support_month"
             ],

@@ -181,9 +181,12 @@ async fn lists_and_strings_over_their_bounds_are_refused_once_each() {
     let app = spawn(None).await;
     let before = app.footprint().await;
     let mut body = application_body(TOLVAN);
-    body["reasons_for_need"] = json!(vec!["unemployed"; 15_000]);
+    body["stated_reasons"] = json!(vec!["unemployed"; 15_000]);
     body["applicant"]["first_name"] = json!("T".repeat(5_000));
-    body["expenses"] = json!(vec![json!({ "kind": "rent", "amount": "1.00" }); 51]);
+    body["expenses"] = json!(vec![
+        json!({ "kind": "rent", "applied_amount": "1.00" });
+        51
+    ]);
     body["message"] = json!("x".repeat(4_001));
     let problem = assert_problem(
         app.submit(&app.token(Role::CaseSystem), None, &body).await,
@@ -205,7 +208,7 @@ async fn lists_and_strings_over_their_bounds_are_refused_once_each() {
             ("applicant.first_name", "must be at most 100 characters"),
             ("expenses", "must have at most 50 items"),
             ("message", "must be at most 4000 characters"),
-            ("reasons_for_need", "must have at most 8 items"),
+            ("stated_reasons", "must have at most 8 items"),
         ]
     );
     assert_eq!(app.footprint().await, before);

@@ -10,6 +10,7 @@ use bistand::db::Db;
 use bistand::domain::Municipality;
 use bistand::domain::time::FixedClock;
 use bistand::startup::Application;
+use chrono::Datelike;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
@@ -119,7 +120,7 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
     let keys = app.keys();
     let db = app.db();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
+    let app = TestApp {
         address,
         clock,
         backend,
@@ -130,8 +131,13 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
         keys,
         db,
         data_dir,
-    }
+    };
+    app.load_norm().await;
+    app
 }
+
+/// The norm of 2026 as published, in the shape `PUT /api/v1/norm-tables/2026` takes.
+pub const NORM_2026: &str = include_str!("../../data/riksnorm-2026.json");
 
 impl TestApp {
     /// A token for `role` in Katrineholm (0483).
@@ -309,14 +315,47 @@ pub async fn assert_problem(
 pub fn application_body(personal_number: &str) -> Value {
     json!({
         "applicant": { "personal_number": personal_number, "first_name": "Tolvan", "last_name": "Tolvansson" },
-        "children": [ { "birth_year": 2019 } ],
+        "children": [ { "birth_date": "2019-05-14" } ],
         "support_month": current_month(),
         "channel": "e_service",
-        "reasons_for_need": [ "unemployed" ],
-        "incomes": [ { "kind": "housing_allowance", "amount": "1200.00" } ],
-        "expenses": [ { "kind": "rent", "amount": "6200.00" }, { "kind": "electricity", "amount": "450.50" } ],
+        "stated_reasons": [ "unemployed" ],
+        "incomes": [ { "kind": "housing_allowance", "applied_amount": "1200.00" } ],
+        "expenses": [ { "kind": "rent", "applied_amount": "6200.00" }, { "kind": "electricity", "applied_amount": "450.50" } ],
         "message": "Jag söker arbete."
     })
+}
+
+/// A decision on an application from [`application_body`] (the applicant
+/// and one child), valid from the case system and from the caseworker
+/// `test-caseworker`: the whole month, the right to assistance, reasons
+/// unless granted, the applicant assessed at `capacity` percent; an amount
+/// granted says why it is not the calculation's (the tests' amounts are
+/// not).
+pub fn decision(outcome: &str, amount: Option<&str>, capacity: i32) -> Value {
+    let first = today().with_day(1).expect("first day");
+    let last = (first + chrono::Months::new(1))
+        .pred_opt()
+        .expect("last day");
+    let mut body = json!({
+        "outcome": outcome,
+        "period": { "from": first.to_string(), "to": last.to_string() },
+        "legal_basis": [ "sol_2025_12_1" ],
+        "persons_covered": [ "applicant", "child_1" ],
+        "adults": [ { "member": "applicant", "work_capacity_percent": capacity,
+                      "support_obstacle": "unemployed_no_benefit" } ],
+        "decision_maker": { "user_id": "test-caseworker", "name": "Anna Andersson",
+                            "title": "Socialsekreterare", "delegation": "Delegationsordning 3.1.1" }
+    });
+    if let Some(amount) = amount {
+        body["amount"] = json!(amount);
+    }
+    if outcome != "granted" {
+        body["reasons"] = json!("Hushållets inkomster täcker en del av behovet.");
+    }
+    if matches!(outcome, "granted" | "partially_rejected") {
+        body["deviation_reason"] = json!("Beloppet bestäms efter en individuell prövning.");
+    }
+    body
 }
 
 /// This month, `YYYY-MM`, in Sweden, on the tests' clock.
@@ -325,6 +364,21 @@ pub fn current_month() -> String {
 }
 
 impl TestApp {
+    /// Stores the published norm of 2026, as every service needs before it
+    /// decides money for a month of 2026 (straight into the database, so
+    /// that the audit log starts empty; loading over HTTP has its own tests).
+    pub async fn load_norm(&self) {
+        let body: bistand::api::norms::NormTableBody =
+            serde_json::from_str(NORM_2026).expect("the norm's JSON");
+        let table = bistand::api::norms::check(&body, 2026).expect("the published norm");
+        self.db
+            .write(move |conn, _| {
+                bistand::api::norms::store(conn, &table, "test-setup", now().naive_utc())
+            })
+            .await
+            .expect("the norm stored");
+    }
+
     /// Posts an application with an optional `Idempotency-Key`.
     pub async fn submit(&self, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
         let mut request = self

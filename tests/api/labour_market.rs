@@ -170,7 +170,7 @@ async fn the_whole_loop_from_application_to_subsidised_work_runs_over_http() {
             b,
         )
         .await;
-        let decision = json!({ "outcome": "granted", "amount": "6200.00", "work_capacity_percent": 50, "support_month": current_month() });
+        let decision = decision("granted", Some("6200.00"), 50);
         json_of(
             app.act(
                 &application,
@@ -884,7 +884,7 @@ async fn the_coach_and_the_af_officer_each_get_exactly_the_keys_of_their_own_sch
             b,
         )
         .await;
-        let decision = json!({ "outcome": "granted", "amount": "4000.00", "work_capacity_percent": 60, "support_month": current_month() });
+        let decision = decision("granted", Some("4000.00"), 60);
         json_of(
             app.act(id, "decision", &cs, Some("*"), Some(&decision))
                 .await,
@@ -955,10 +955,13 @@ async fn the_coach_and_the_af_officer_each_get_exactly_the_keys_of_their_own_sch
                 "incomes",
                 "expenses",
                 "amount",
-                "children",
+                "applied_amount",
+                "approved_amount",
+                "household",
                 "message",
                 "decision",
-                "co_applicant",
+                "partner",
+                "support_obstacle",
             ] {
                 assert!(
                     !all.iter().any(|k| k == never),
@@ -967,7 +970,7 @@ async fn the_coach_and_the_af_officer_each_get_exactly_the_keys_of_their_own_sch
             }
             if view == "coach" {
                 assert_eq!(body["work_capacity_percent"], 60, "[{b}]");
-                assert_eq!(body["reasons_for_need"], json!(["unemployed"]), "[{b}]");
+                assert_eq!(body["stated_reasons"], json!(["unemployed"]), "[{b}]");
             } else {
                 assert!(
                     !all.iter().any(|k| k == "mapping"),

@@ -7,6 +7,8 @@ mod agreements;
 mod applicants;
 mod applications;
 mod audit;
+mod calculation;
+mod claims;
 mod cli;
 mod consents;
 mod contract;

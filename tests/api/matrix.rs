@@ -87,6 +87,17 @@ const TABLE: &[Row] = &[
     ("get_application",      [[200, 404, 200, 200], SEEN,                 NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("start_investigation",  [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("decide_application",   [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("assess_application",   [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("get_calculation",      [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    // The national norm is no one's person data: the case roles read it,
+    // admins load it (the same table again answers 200).
+    ("load_norm_table",      [NO,                   NO,                   NO,                   NO,     NO,      [200; 4], NO,               NO]),
+    ("list_norm_tables",     [[200; 4],             NO,                   NO,                   NO,     NO,      [200; 4], NO,               [200; 4]]),
+    ("get_norm_table",       [[200; 4],             NO,                   NO,                   NO,     NO,      [200; 4], NO,               [200; 4]]),
+    ("get_decision",         [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("create_decision",      [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
+    ("list_person_decisions",[[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    ("replace_decision",     [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
     ("withdraw_application", [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("list_payments",        [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_payment",       [NO,                   NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
@@ -175,6 +186,8 @@ struct Target {
     programme: String,
     /// A cooperation agreement of the municipality.
     agreement: String,
+    /// The decision on the application, where `op` needs one.
+    decision: String,
 }
 
 fn in_municipality(app: &TestApp, role: Role, municipality: &str) -> String {
@@ -319,14 +332,10 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
     };
     let moves: &[(&str, Option<Value>)] = match op {
         "decide_application" => &[("investigation", None)],
-        "create_payment" | "list_payments" => &[
+        "create_payment" | "list_payments" | "get_decision" | "replace_decision"
+        | "create_decision" => &[
             ("investigation", None),
-            (
-                "decision",
-                Some(
-                    json!({ "outcome": "granted", "amount": "5000.00", "work_capacity_percent": 50, "support_month": current_month() }),
-                ),
-            ),
+            ("decision", Some(decision("granted", Some("5000.00"), 50))),
         ],
         _ => &[],
     };
@@ -341,6 +350,33 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
             .await
             .unwrap();
         body_of(response, action).await;
+    }
+    let decision_id =
+        if op.contains("decision") && !op.ends_with("_decisions") && op != "decide_application" {
+            let read = app
+                .get(&format!("{base}/applications/{application}"), &case)
+                .await;
+            body_of(read, "the decided application").await["decision"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        } else {
+            random()
+        };
+    if op == "create_decision" {
+        // Money paid under the decision, for a recovery to claim back.
+        let payment = json!({ "application_id": application, "support_month": current_month(),
+            "amount": "500.00", "paid_on": today().to_string(), "payee": { "kind": "applicant" } });
+        let paid = app
+            .client
+            .post(app.url(&format!("{base}/payments")))
+            .bearer_auth(&case)
+            .header("idempotency-key", uuid::Uuid::now_v7().to_string())
+            .json(&payment)
+            .send()
+            .await
+            .unwrap();
+        body_of(paid, "a payment").await;
     }
     let agreement = if scope != Scope::Other && (op.contains("agreement") || op.contains("meeting"))
     {
@@ -366,6 +402,7 @@ async fn target(app: &TestApp, scope: Scope, op: &str) -> Target {
         intervention,
         programme,
         agreement,
+        decision: decision_id,
     }
 }
 
@@ -570,13 +607,35 @@ fn request(
         "decide_application" => c
             .post(at(&format!("{application}/decision")))
             .header("if-match", "*")
-            .json(&json!({ "outcome": "rejected", "reason": "Inkomsterna täcker normen.", "work_capacity_percent": 100, "support_month": current_month() })),
+            .json(&decision("rejected", None, 100)),
         "withdraw_application" => c.post(at(&format!("{application}/withdraw"))).header("if-match", "*"),
+        "assess_application" => c
+            .put(at(&format!("{application}/assessment")))
+            .header("if-match", "*")
+            .json(&json!({ "lines": [{ "line": 1, "approved_amount": "1200.00" }] })),
+        "get_decision" => c.get(at(&format!("{base}/decisions/{}", id(&t.decision)))),
+        "list_person_decisions" => c.get(at(&format!("{person}/decisions"))),
+        "create_decision" => c.post(at(&format!("{base}/decisions"))).json(&json!({
+            "kind": "recovery", "applicant_id": id(&t.person), "concerns": [t.decision], "outcome": "claimed",
+            "amount": "100.00", "period": { "from": today().format("%Y-%m-01").to_string(), "to": today().format("%Y-%m-01").to_string() },
+            "legal_basis": ["sol_2025_33_1"], "reasons": "Inkomst redovisades inte.",
+            "decision_maker": { "user_id": "test-caseworker", "name": "Anna Andersson", "title": "Socialsekreterare",
+                                "delegation": "Delegationsordning 3.4.1" } })),
+        "get_calculation" => c.get(at(&format!("{application}/calculation"))),
+        "load_norm_table" => c
+            .put(at("/api/v1/norm-tables/2026"))
+            .json(&serde_json::from_str::<Value>(NORM_2026).unwrap()),
+        "list_norm_tables" => c.get(at("/api/v1/norm-tables")),
+        "get_norm_table" => c.get(at("/api/v1/norm-tables/2026")),
+        "replace_decision" => c
+            .post(at(&format!("{base}/decisions/{}/replacement", id(&t.decision))))
+            .json(&json!({ "ground": "correction", "reason": "Räknefel.",
+                           "decision": decision("granted", Some("5100.00"), 50) })),
         "list_payments" => c.get(at(&format!("{application}/payments"))),
         "create_payment" => c
             .post(at(&format!("{base}/payments")))
             .header("idempotency-key", key)
-            .json(&json!({ "application_id": id(&t.application), "support_month": current_month(), "amount": "100.00", "paid_on": today().to_string() })),
+            .json(&json!({ "application_id": id(&t.application), "support_month": current_month(), "amount": "100.00", "paid_on": today().to_string(), "payee": { "kind": "applicant" } })),
         "get_employment_status" => c.get(at(&format!("{person}/employment-service-status"))),
         "put_employment_status" => c
             .put(at(&format!("{person}/employment-service-status")))

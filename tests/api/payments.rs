@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 fn grant(amount: &str) -> Value {
-    json!({ "outcome": "granted", "amount": amount, "work_capacity_percent": 50, "support_month": current_month() })
+    decision("granted", Some(amount), 50)
 }
 
 fn payment(id: &str, amount: &str) -> Value {
     let today = today().to_string();
-    json!({ "application_id": id, "support_month": current_month(), "amount": amount, "paid_on": today })
+    json!({ "application_id": id, "support_month": current_month(), "amount": amount, "paid_on": today, "payee": { "kind": "applicant" } })
 }
 
 #[actix_web::test]

@@ -19,12 +19,12 @@ async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_dates_a
         assert_eq!(mine["view"], "receipt", "[{b}]");
         assert!(mine["applicant_id"].is_string(), "[{b}]");
         for hidden in [
-            "co_applicant_id",
+            "household",
             "incomes",
             "expenses",
-            "children",
+            "replaced_decisions",
             "message",
-            "reasons_for_need",
+            "stated_reasons",
             "decision",
         ] {
             assert!(
@@ -89,7 +89,8 @@ async fn the_portal_reads_only_what_it_submitted_and_only_receipt_status_dates_a
 }
 
 #[actix_web::test]
-async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessment() {
+async fn the_portal_learns_the_decision_with_its_reasons_and_appeal_notice_but_not_the_assessment()
+{
     for app in each_backend().await {
         let b = app.backend;
         let portal = app.token(Role::Eservice);
@@ -114,9 +115,8 @@ async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessm
                 .status(),
             200
         );
-        let partial = json!({ "outcome": "partially_granted", "amount": "5000.00",
-            "reason": "Hyran överstiger skälig nivå för orten.", "work_capacity_percent": 50,
-            "support_month": current_month() });
+        let mut partial = decision("partially_rejected", Some("5000.00"), 50);
+        partial["reasons"] = json!("Hyran överstiger skälig nivå för orten.");
         assert_eq!(
             app.act(id, "decision", &cs, Some("\"2\""), Some(&partial))
                 .await
@@ -126,18 +126,33 @@ async fn the_portal_learns_the_decision_on_what_it_submitted_but_not_the_assessm
 
         let read: Value = app.get(&path, &portal).await.json().await.unwrap();
         let notice = &read["decision_notice"];
-        assert_eq!(notice["outcome"], "partially_granted", "[{b}]");
+        assert_eq!(notice["outcome"], "partially_rejected", "[{b}]");
         assert_eq!(notice["amount"], "5000.00", "[{b}]");
         assert_eq!(notice["support_month"], current_month(), "[{b}]");
+        assert_eq!(notice["period"], partial["period"], "[{b}]");
         assert_eq!(
-            notice["reason"], "Hyran överstiger skälig nivå för orten.",
+            notice["reasons"], "Hyran överstiger skälig nivå för orten.",
             "[{b}]"
         );
-        assert!(notice["decided_at"].is_string(), "[{b}]");
-        assert!(
-            notice.get("work_capacity_percent").is_none(),
-            "[{b}] no assessment"
+        assert_eq!(
+            notice["legal_basis"][0]["citation"], "12 kap. 1 § socialtjänstlagen (2025:400)",
+            "[{b}]"
         );
+        assert_eq!(notice["appeal"]["appealable"], true, "[{b}]");
+        assert_eq!(notice["appeal"]["lodge_with"], "socialnämnden", "[{b}]");
+        assert_eq!(notice["decided_by_name"], "Anna Andersson", "[{b}]");
+        assert!(notice["decided_at"].is_string(), "[{b}]");
+        for hidden in [
+            "adults",
+            "work_capacity_percent",
+            "decision_maker",
+            "persons_covered",
+        ] {
+            assert!(
+                notice.get(hidden).is_none(),
+                "[{b}] no assessment: {hidden}"
+            );
+        }
         assert!(read.get("decision").is_none(), "[{b}] not the case view");
     }
 }

@@ -64,8 +64,7 @@ async fn decide(app: &TestApp, id: &str, work_capacity_percent: i32) {
     let cs = app.token(Role::CaseSystem);
     let started = app.act(id, "investigation", &cs, Some("*"), None).await;
     assert_eq!(started.status(), 200);
-    let decision = json!({ "outcome": "granted", "amount": "5000.00",
-        "work_capacity_percent": work_capacity_percent, "support_month": current_month() });
+    let decision = decision("granted", Some("5000.00"), work_capacity_percent);
     let decided = app
         .act(id, "decision", &cs, Some("*"), Some(&decision))
         .await;

@@ -14,6 +14,7 @@ also the shortest complete use of the API:
 """
 
 import datetime
+import decimal
 import os
 import sys
 import uuid
@@ -21,13 +22,16 @@ import uuid
 from bistand_client import AuthenticatedClient, Client
 from bistand_client.api.applicants import export_applicant, search_applicants
 from bistand_client.api.applications import (
+    assess_application,
     create_application,
+    get_calculation,
     create_payment,
     decide_application,
     get_application,
     list_payments,
     start_investigation,
 )
+from bistand_client.api.decisions import get_decision, replace_decision
 from bistand_client.api.audit import verify_audit_log
 from bistand_client.api.auth import create_token
 from bistand_client.api.consents import create_consent
@@ -49,7 +53,14 @@ from bistand_client.models import (
     Consent,
     ConsentBody,
     ConsentChannel,
+    AdultAssessmentBody,
+    ApprovalBody,
+    AssessmentBody,
+    CalculationView,
+    ChildBody,
+    Decision,
     DecisionBody,
+    DecisionMakerBody,
     EventPage,
     EventType,
     ExpenseKind,
@@ -58,16 +69,24 @@ from bistand_client.models import (
     IncomeKind,
     IncomeLineBody,
     NewApplicationBody,
+    LegalBasisCode,
+    MemberRole,
     Outcome,
     Payment,
     PaymentBody,
     PaymentList,
+    PayeeBody,
+    PayeeKind,
+    PeriodBody,
     PersonByNumber,
-    ReasonForNeed,
     Recipient,
+    ReplacementBody,
+    ReplacementGround,
     RegisterExtract,
     SearchBody,
+    StatedReason,
     Status,
+    SupportObstacle,
     TokenRequest,
     TokenResponse,
     Verification,
@@ -93,7 +112,6 @@ from bistand_client.models import (
     ReferralBody,
     ReferralStatus,
 )
-from bistand_client.models.child import Child
 
 BASE = os.environ["BISTAND_URL"]
 MUNICIPALITY = "0483"
@@ -142,10 +160,13 @@ def main():
         applicant=PersonByNumber(personal_number=PERSONAL_NUMBER, first_name="Tolvan", last_name="Tolvansson"),
         support_month=month,
         channel=Channel.E_SERVICE,
-        reasons_for_need=[ReasonForNeed.UNEMPLOYED],
-        children=[Child(birth_year=2019)],
-        incomes=[IncomeLineBody(kind=IncomeKind.HOUSING_ALLOWANCE, amount="1200.00")],
-        expenses=[ExpenseLineBody(kind=ExpenseKind.RENT, amount="6200.00")],
+        stated_reasons=[StatedReason.UNEMPLOYED],
+        children=[ChildBody(birth_date=datetime.date(2019, 5, 14), days_in_home=15)],
+        incomes=[IncomeLineBody(kind=IncomeKind.HOUSING_ALLOWANCE, applied_amount="1200.00", member="applicant")],
+        expenses=[
+            ExpenseLineBody(kind=ExpenseKind.RENT, applied_amount="6200.00"),
+            ExpenseLineBody(kind=ExpenseKind.HOME_INSURANCE, applied_amount="300.00"),
+        ],
         message="Jag har sökt arbete men inte fått något.",
     )
     key = str(uuid.uuid4())
@@ -190,26 +211,104 @@ def main():
     read = get_application.sync_detailed(MUNICIPALITY, receipt.id, client=case)
     full = parsed(read, Application, 200, "the case system reads the application")
     check(full.view == ApplicationView.FULL and full.incomes[0].kind == IncomeKind.HOUSING_ALLOWANCE, "it sees the full application")
+    child = [m for m in full.household if m.role == MemberRole.CHILD][0]
+    check(child.member == "child_1" and child.days_in_home == 15, "the household holds the child, half the month at home")
     started = start_investigation.sync_detailed(MUNICIPALITY, receipt.id, client=case, if_match=read.headers["etag"])
     investigating = parsed(started, Application, 200, "it starts the investigation with If-Match")
     check(investigating.status == Status.UNDER_INVESTIGATION, "status under_investigation")
+    lines = {line.kind: line.line for line in investigating.expenses}
+    assessed = assess_application.sync_detailed(
+        MUNICIPALITY,
+        receipt.id,
+        client=case,
+        body=AssessmentBody(lines=[
+            ApprovalBody(line=investigating.incomes[0].line, approved_amount="1200.00"),
+            ApprovalBody(line=lines[ExpenseKind.RENT], approved_amount="6200.00"),
+            ApprovalBody(line=lines[ExpenseKind.HOME_INSURANCE], approved_amount="0.00"),
+        ]),
+        if_match=started.headers["etag"],
+    )
+    assessed_app = parsed(assessed, Application, 200, "the caseworker's assessment is recorded with If-Match")
+    check(
+        [e.approved_amount for e in assessed_app.expenses] == ["6200.00", "0.00"],
+        "rent approved, home insurance not",
+    )
+    first_day = datetime.date.today().replace(day=1)
+    last_day = (first_day + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    maker = DecisionMakerBody(user_id="anna.andersson", name="Anna Andersson", title="Socialsekreterare", delegation="Delegationsordning 3.1.1")
+
+    calculation = parsed(
+        get_calculation.sync_detailed(MUNICIPALITY, receipt.id, client=case),
+        CalculationView,
+        200,
+        "it reads the norm calculation",
+    )
+    child_line = [line for line in calculation.lines if line.members == ["child_1"]][0]
+    check("15 av 30 dagar" in child_line.explanation, "the child's costs count the days at home, explained")
+    granted = calculation.result
+    reconsidered = str(decimal.Decimal(granted) + decimal.Decimal("300.00"))
+
+    def document(outcome, amount, reasons, deviation=None):
+        return DecisionBody(
+            outcome=outcome,
+            amount=amount,
+            period=PeriodBody(from_=first_day, to=last_day),
+            legal_basis=[LegalBasisCode.SOL_2025_12_1, LegalBasisCode.SOL_2025_12_7],
+            reasons=reasons,
+            persons_covered=["applicant", "child_1"],
+            adults=[AdultAssessmentBody(member="applicant", work_capacity_percent=50, support_obstacle=SupportObstacle.UNEMPLOYED_NO_BENEFIT)],
+            decision_maker=maker,
+            deviation_reason=deviation,
+        )
+
     decided = decide_application.sync_detailed(
         MUNICIPALITY,
         receipt.id,
         client=case,
-        body=DecisionBody(outcome=Outcome.GRANTED, amount="8450.00", work_capacity_percent=50, support_month=month),
-        if_match=started.headers["etag"],
+        body=document(Outcome.PARTIALLY_REJECTED, granted, "Hemförsäkringen ingår i hyran och beviljas inte."),
+        if_match=assessed.headers["etag"],
     )
     decided = parsed(decided, Application, 200, "it decides with If-Match")
-    check(decided.status == Status.DECIDED and decided.decision.outcome == Outcome.GRANTED, "granted 8450.00")
+    check(
+        decided.status == Status.DECIDED and decided.decision.outcome == Outcome.PARTIALLY_REJECTED,
+        f"partially rejected: {granted} granted, the calculation's amount",
+    )
+    check(
+        decided.decision.appeal.appealable and decided.decision.appeal.within_weeks == 3
+        and decided.decision.legal_basis[0].citation == "12 kap. 1 § socialtjänstlagen (2025:400)",
+        "the decision names its legal basis and how to appeal within three weeks",
+    )
+    check(decided.decision.decision_maker.user_id == "anna.andersson", "the decision names the caseworker the case system acts for")
+    replaced = replace_decision.sync_detailed(
+        MUNICIPALITY,
+        decided.decision.id,
+        client=case,
+        body=ReplacementBody(
+            ground=ReplacementGround.RECONSIDERATION,
+            reason="Hyresavtalet visar att hemförsäkringen inte ingår i hyran.",
+            decision=document(
+                Outcome.GRANTED, reconsidered, None, "Hemförsäkringen ingår inte i hyran och godkänns vid omprövningen."
+            ),
+        ),
+    )
+    replacement = parsed(replaced, Decision, 201, "the committee reconsiders: a new decision replaces the first")
+    check(replacement.replaces.decision_id == decided.decision.id, "the new decision names the one it replaces")
+    first = parsed(
+        get_decision.sync_detailed(MUNICIPALITY, decided.decision.id, client=case),
+        Decision,
+        200,
+        "the replaced decision is kept",
+    )
+    check(first.replaced_by == replacement.id and first.amount == granted, "and names its replacement")
     payment = create_payment.sync_detailed(
         MUNICIPALITY,
         client=case,
         body=PaymentBody(
             application_id=receipt.id,
             support_month=month,
-            amount="8450.00",
+            amount=reconsidered,
             paid_on=datetime.date.today(),
+            payee=PayeeBody(kind=PayeeKind.APPLICANT),
         ),
         idempotency_key=str(uuid.uuid4()),
     )
@@ -220,7 +319,7 @@ def main():
         200,
         "it reads the application's payments",
     )
-    check(ledger.granted == "8450.00" and ledger.paid == "8450.00", "paid what was granted")
+    check(ledger.granted == reconsidered and ledger.paid == reconsidered, "paid what the decision in force grants")
 
     # The portal shows the citizen the decision.
     notice = parsed(
@@ -230,9 +329,10 @@ def main():
         "the portal reads its application again",
     )
     check(
-        notice.decision_notice.outcome == Outcome.GRANTED and notice.decision_notice.amount == "8450.00",
-        "the portal sees the decision: granted 8450.00",
+        notice.decision_notice.outcome == Outcome.GRANTED and notice.decision_notice.amount == reconsidered,
+        f"the portal sees the decision in force: granted {reconsidered}",
     )
+    check(notice.decision_notice.appeal.lodge_with == "socialnämnden", "with the notice of how to appeal")
 
     # A caseworker finds the person and takes the register extract.
     caseworker = staff(os.environ["CASEWORKER_TOKEN"])

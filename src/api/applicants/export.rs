@@ -11,13 +11,16 @@ use crate::api::applications::present;
 use crate::api::applications::view::Application;
 use crate::api::consents::Consent;
 use crate::api::context::Caller;
+use crate::api::decisions::document;
+use crate::api::decisions::document::Decision;
 use crate::api::params::ResourcePath;
 use crate::api::parse_id;
 use crate::api::payments::Payment;
 use crate::auth::policy::{ApplicationView, Operation, PersonView};
 use crate::db::applications::{self, ListFilter};
-use crate::db::{audit as audit_rows, consents, stored};
+use crate::db::{audit as audit_rows, consents, decisions as decision_rows, stored};
 use crate::domain::audit::Outcome;
+use crate::domain::decision::DecisionKind;
 use crate::error::AppError;
 
 /// One access to the person's data, from the audit log.
@@ -37,8 +40,11 @@ pub struct Access {
 pub struct RegisterExtract {
     pub generated_at: DateTime<Utc>,
     pub applicant: Applicant,
-    /// As applicant or co-applicant, with decisions embedded.
+    /// Those whose household names the person as an adult, with their
+    /// assistance decisions embedded.
     pub applications: Vec<Application>,
+    /// Recovery and write-off decisions about the person.
+    pub decisions: Vec<Decision>,
     pub payments: Vec<Payment>,
     pub consents: Vec<Consent>,
     /// Who has read or changed the data, oldest first.
@@ -47,9 +53,10 @@ pub struct RegisterExtract {
 
 /// The register extract of a person.
 ///
-/// Everything held about the person: the applicant, applications (as
-/// applicant or co-applicant) with decisions, payments, consents, and who
-/// has accessed the data. The extract is itself audited.
+/// Everything held about the person: the applicant, the applications whose
+/// household names them as an adult, with their decisions, recovery and
+/// write-off decisions, payments, consents, and who has accessed the data.
+/// The extract is itself audited.
 #[utoipa::path(
     get,
     path = "/api/v1/{municipality}/applicants/{id}/export",
@@ -86,6 +93,11 @@ pub async fn export_applicant(
                 }
                 list.push(present(tx.conn, application, ApplicationView::Full)?);
             }
+            let decisions = decision_rows::of_person(tx.conn, &m, &id)?
+                .iter()
+                .filter(|d| d.kind != DecisionKind::Assistance.as_str())
+                .map(|d| document(tx, d))
+                .collect::<Result<Vec<_>, _>>()?;
             let consents = consents::of_applicant(tx.conn, &m, &id)?
                 .into_iter()
                 .map(Consent::try_from)
@@ -106,6 +118,7 @@ pub async fn export_applicant(
                 generated_at,
                 applicant: Applicant::new(row, PersonView::Full)?,
                 applications: list,
+                decisions,
                 payments,
                 consents,
                 accesses,

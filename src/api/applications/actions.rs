@@ -7,20 +7,16 @@ use super::decision::{DecisionBody, NewDecision, new_decision};
 use super::view::Application;
 use super::{present, respond};
 use crate::api::context::Caller;
+use crate::api::decisions::record::record;
 use crate::api::json::JsonBody;
 use crate::api::params::ResourcePath;
 use crate::api::params::{IfMatch, IfMatchHeader, if_match};
 use crate::api::parse_id;
-use crate::api::tx::Tx;
 use crate::auth::policy::Operation;
-use crate::db::applications::{self as repo, ApplicationRow, DecisionRow};
-use crate::db::referrals;
-use crate::db::{stored, unique_or};
+use crate::db::applications as repo;
+use crate::db::stored;
 use crate::domain::application::{Action, Status};
 use crate::domain::event::EventType;
-use crate::domain::referral;
-use crate::domain::time;
-use crate::domain::{FieldError, money};
 use crate::error::AppError;
 use crate::error::catalogue::*;
 
@@ -37,7 +33,7 @@ async fn act(
     let id = parse_id(&path.id)?.to_string();
     let expected: IfMatch = if_match(req)?;
     let decision: Option<NewDecision> = match decision_body {
-        Some(body) => Some(body.check::<DecisionBody, _>(new_decision)?),
+        Some(body) => Some(body.check(|b: &DecisionBody| new_decision(b, &caller.principal))?),
         None => None,
     };
     let application = caller
@@ -50,17 +46,6 @@ async fn act(
             let next = current
                 .apply(action)
                 .map_err(|current| AppError::InvalidTransition(current.as_str()))?;
-            if let Some(decision) = &decision
-                && decision.support_month.to_string() != row.support_month
-            {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "support_month",
-                    format!(
-                        "must be the application's support month, {}",
-                        row.support_month
-                    ),
-                )]));
-            }
             // The guarded update comes first: it fails when anyone moved the
             // application since it was read (on PostgreSQL it also waits for
             // and then sees a concurrent move), and nothing is written then.
@@ -72,58 +57,13 @@ async fn act(
                 return Err(AppError::PreconditionFailed);
             }
             if let Some(decision) = &decision {
-                let decision_id = uuid::Uuid::now_v7().to_string();
-                let decided = DecisionRow {
-                    municipality: row.municipality.clone(),
-                    id: decision_id.clone(),
-                    application_id: id.clone(),
-                    outcome: decision.outcome.as_str().to_owned(),
-                    amount_ore: money::to_ore(decision.amount),
-                    reason: decision.reason.clone(),
-                    work_capacity_percent: decision.work_capacity_percent,
-                    support_month: row.support_month.clone(),
-                    decided_by: tx.principal().subject.clone(),
-                    decided_at: tx.now(),
-                };
-                repo::insert_decision(tx.conn, &decided)
-                    .map_err(unique_or(AppError::InvalidTransition("decided")))?;
-                tx.emit(EventType::DecisionCreated, &decision_id);
-                start_coach_rule(tx, &row, decision.work_capacity_percent)?;
+                record(tx, &row, decision, None)?;
             }
             tx.emit(EventType::ApplicationStatusChanged, &id);
             present(tx.conn, row, view)
         })
         .await?;
     Ok(respond(StatusCode::OK, &application))
-}
-
-/// BR-5: the assessed work capacity gives the referrals made from the
-/// application before its decision their first meeting's due date.
-fn start_coach_rule(
-    tx: &mut Tx,
-    application: &ApplicationRow,
-    work_capacity_percent: i32,
-) -> Result<(), AppError> {
-    let applied_on = time::today_in_sweden(application.received_at.and_utc());
-    for mut referral in
-        referrals::awaiting_assessment(tx.conn, &application.municipality, &application.id)?
-    {
-        let due = referral::first_meeting_due(
-            referral.referred_on,
-            Some((applied_on, Some(work_capacity_percent))),
-        );
-        if due.is_none() {
-            continue;
-        }
-        let version = referral.version;
-        referral.first_meeting_due = due;
-        referral.version += 1;
-        referral.updated_at = tx.now();
-        if !referrals::update(tx.conn, &referral, version)? {
-            return Err(AppError::Contention);
-        }
-    }
-    Ok(())
 }
 
 /// Start the investigation (`received` → `under_investigation`).
@@ -180,10 +120,16 @@ pub async fn withdraw_application(
     act(&req, &caller, &path, op, None).await
 }
 
-/// Decide an application under investigation (BR-3).
+/// Decide an application under investigation.
 ///
-/// `granted` and `partially_granted` need an amount above zero; `rejected`
-/// needs a reason. The support month must be the application's.
+/// The decision is the legal document the decision-maker signs: outcome,
+/// amount, the period (within the support month), the provisions it rests
+/// on, the reasons (required unless everything is granted, FL 32 §), the
+/// persons covered, each covered adult's work capacity and
+/// *försörjningshinder*, and the decision-maker with their delegation (the
+/// case system names the caseworker it acts for). The answer carries the
+/// appeal notice (FL 33 §). An adult assessed at 25 % or more starts the
+/// coach-within-a-week rule for referrals made from the application (BR-5).
 #[utoipa::path(
     post,
     path = "/api/v1/{municipality}/applications/{id}/decision",

@@ -1,19 +1,22 @@
 //! What a submission of an application holds, and the rules it must pass.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::api::applicants::model::required;
 use crate::api::formats::{
-    Message, Month as MonthText, Name, PersonalNumber as PersonalNumberText, Sek,
+    MemberKey as MemberKeyText, Message, Month as MonthText, Name,
+    PersonalNumber as PersonalNumberText, Sek,
 };
 use crate::domain::PersonalNumber;
 use crate::domain::applicant::{self as rules, Checker};
-use crate::domain::application::{Channel, ExpenseKind, IncomeKind, ReasonForNeed};
+use crate::domain::application::{Channel, ExpenseKind, IncomeKind, StatedReason};
+use crate::domain::household::{self, LineSource, MemberKey, MemberRole, SchoolStatus};
 use crate::domain::money::parse_sek;
 use crate::domain::month::Month;
+use crate::domain::time;
 use crate::error::AppError;
 
 /// The person an application covers, as read: every part optional, so that
@@ -71,44 +74,74 @@ pub struct PersonByNumber {
     last_name: Option<String>,
 }
 
-/// A child in the household, to record.
+/// A child in the household, to record: by birth date or personal number.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChildBody {
-    /// Within the last 21 years.
-    #[schema(value_type = i32, example = 2019, required = true, minimum = 2000, maximum = 2099)]
+    /// Required unless `personal_number` is given; must agree with it when
+    /// both are.
+    #[schema(value_type = Option<NaiveDate>, max_length = 10, example = "2019-05-14")]
+    pub birth_date: Option<String>,
+    #[schema(value_type = Option<PersonalNumberText>)]
+    pub personal_number: Option<String>,
+    /// Days a month the child lives in the home, 1–30 (default 30, all the
+    /// time; 15 for alternating residence week by week).
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 30, example = 15)]
     #[serde(default, deserialize_with = "crate::api::json::optional_integer")]
-    pub birth_year: Option<i32>,
+    pub days_in_home: Option<i32>,
+    /// Required for a child who is 19 or 20 at the start of the support
+    /// month: such a child counts only while in upper secondary school.
+    #[schema(value_type = Option<SchoolStatus>)]
+    pub school_status: Option<String>,
+    /// A child under 7 who eats lunch at preschool (or pedagogical care)
+    /// five days a week: the norm then counts the lower amount for their
+    /// age (default false).
+    #[serde(default)]
+    pub preschool_lunch: Option<bool>,
 }
 
 /// A declared income or expense, as read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountLineBody {
+    pub member: Option<String>,
     pub kind: Option<String>,
-    pub amount: Option<String>,
+    pub applied_amount: Option<String>,
+    pub source: Option<String>,
 }
 
-/// A declared income.
+/// An income of a person in the household.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
 pub struct IncomeLineBody {
+    /// Whose income (default `applicant`).
+    #[schema(value_type = Option<MemberKeyText>)]
+    member: Option<String>,
     kind: IncomeKind,
-    /// SEK per month.
+    /// SEK per month, as declared or as the other authority gave it.
     #[schema(value_type = Sek)]
-    amount: String,
+    applied_amount: String,
+    /// Where the figure comes from (default `declared`; the portal sends
+    /// only `declared`).
+    source: Option<LineSource>,
 }
 
-/// A declared expense.
+/// An expense of a person in the household.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[expect(dead_code, reason = "describes AmountLineBody in the contract only")]
 pub struct ExpenseLineBody {
+    /// Whose expense (default `applicant`).
+    #[schema(value_type = Option<MemberKeyText>)]
+    member: Option<String>,
     kind: ExpenseKind,
-    /// SEK per month.
+    /// SEK per month applied for.
     #[schema(value_type = Sek)]
-    amount: String,
+    applied_amount: String,
+    /// Where the figure comes from (default `declared`; the portal sends
+    /// only `declared`).
+    source: Option<LineSource>,
 }
 
 /// A new application for one month of support.
@@ -116,21 +149,27 @@ pub struct ExpenseLineBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "applicant": { "personal_number": "19121212-1212", "first_name": "Tolvan", "last_name": "Tolvansson" },
-    "children": [ { "birth_year": 2019 } ],
+    "children": [ { "birth_date": "2019-05-14", "days_in_home": 15 } ],
     "support_month": "2026-12",
     "channel": "e_service",
-    "reasons_for_need": [ "unemployed" ],
-    "incomes": [ { "kind": "housing_allowance", "amount": "1200.00" } ],
-    "expenses": [ { "kind": "rent", "amount": "6200.00" }, { "kind": "electricity", "amount": "450.50" } ],
+    "stated_reasons": [ "unemployed" ],
+    "incomes": [ { "member": "applicant", "kind": "housing_allowance", "applied_amount": "1200.00" } ],
+    "expenses": [ { "kind": "rent", "applied_amount": "6200.00" }, { "kind": "electricity", "applied_amount": "450.50" } ],
     "message": "Jag har sökt arbete men inte fått något."
 }))]
 pub struct NewApplicationBody {
     #[schema(value_type = PersonRefShape, required = true)]
     pub applicant: Option<PersonRef>,
-    /// A partner sharing the household, in the same shapes as `applicant`.
+    /// The applicant's spouse or cohabiting partner, who applies with
+    /// them (member `partner`), in the same shapes as `applicant`.
     #[schema(value_type = Option<PersonRefShape>)]
-    pub co_applicant: Option<PersonRef>,
-    /// Children in the household, at most 20.
+    pub partner: Option<PersonRef>,
+    /// Other adults sharing the home (members `adult_1`…), at most 10:
+    /// named in the household, not covered by the calculation.
+    #[serde(default)]
+    #[schema(value_type = Vec<PersonRefShape>, max_items = 10)]
+    pub other_adults: Vec<PersonRef>,
+    /// Children living in the home (members `child_1`…), at most 20.
     #[serde(default)]
     #[schema(max_items = 20)]
     pub children: Vec<ChildBody>,
@@ -140,15 +179,17 @@ pub struct NewApplicationBody {
     /// The e-service portal submits `e_service`.
     #[schema(value_type = Channel, required = true)]
     pub channel: Option<String>,
-    /// At least one of Socialstyrelsen's categories, at most 8.
-    #[schema(value_type = Vec<ReasonForNeed>, min_items = 1, max_items = 8, required = true)]
+    /// Why the applicant says they need support, in their own words' terms:
+    /// 1–8 codes. Only the applicant's statement: the caseworker assesses
+    /// each adult's *försörjningshinder* on the decision.
+    #[schema(value_type = Vec<StatedReason>, min_items = 1, max_items = 8, required = true)]
     #[serde(default)]
-    pub reasons_for_need: Vec<String>,
-    /// Incomes of the household this month, at most 50 lines.
+    pub stated_reasons: Vec<String>,
+    /// Incomes of the household's persons this month, at most 50 lines.
     #[serde(default)]
     #[schema(value_type = Vec<IncomeLineBody>, max_items = 50)]
     pub incomes: Vec<AmountLineBody>,
-    /// Expenses of the household this month, at most 50 lines.
+    /// Expenses of the household's persons this month, at most 50 lines.
     #[serde(default)]
     #[schema(value_type = Vec<ExpenseLineBody>, max_items = 50)]
     pub expenses: Vec<AmountLineBody>,
@@ -168,18 +209,56 @@ pub enum PersonInput {
     },
 }
 
+/// A child as checked.
+#[derive(Debug, Clone)]
+pub struct NewChild {
+    pub birth_date: NaiveDate,
+    pub personal_number: Option<PersonalNumber>,
+    pub days_in_home: i32,
+    pub school_status: Option<SchoolStatus>,
+    pub preschool_lunch: bool,
+}
+
+/// An income or expense as checked: whose, what, how much, from where.
+#[derive(Debug, Clone)]
+pub struct NewLine<K> {
+    pub member: MemberKey,
+    pub kind: K,
+    pub amount: Decimal,
+    pub source: LineSource,
+}
+
 /// A new application whose every field has passed the rules.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
     pub applicant: PersonInput,
-    pub co_applicant: Option<PersonInput>,
-    pub children: Vec<i32>,
+    pub partner: Option<PersonInput>,
+    pub other_adults: Vec<PersonInput>,
+    pub children: Vec<NewChild>,
     pub support_month: Month,
     pub channel: Channel,
-    pub reasons: Vec<ReasonForNeed>,
-    pub incomes: Vec<(IncomeKind, Decimal)>,
-    pub expenses: Vec<(ExpenseKind, Decimal)>,
+    pub reasons: Vec<StatedReason>,
+    pub incomes: Vec<NewLine<IncomeKind>>,
+    pub expenses: Vec<NewLine<ExpenseKind>>,
     pub message: Option<String>,
+}
+
+impl PersonInput {
+    /// Whether two references name the same person as given.
+    fn same_as(&self, other: &PersonInput) -> bool {
+        match (self, other) {
+            (PersonInput::Existing(x), PersonInput::Existing(y)) => x == y,
+            (
+                PersonInput::ByNumber {
+                    personal_number: x, ..
+                },
+                PersonInput::ByNumber {
+                    personal_number: y, ..
+                },
+            ) => x == y,
+            _ => false,
+        }
+    }
 }
 
 /// Checks a person reference. The portal always names the person in full
@@ -257,29 +336,144 @@ fn person(
     }
 }
 
+/// The members an application's lines may name.
+struct Members {
+    partner: bool,
+    other_adults: usize,
+    children: usize,
+}
+
+impl Members {
+    fn check(&self, key: &str) -> Result<MemberKey, String> {
+        let key = MemberKey::parse(key)?;
+        let n = |k: &MemberKey| {
+            k.as_str()
+                .rsplit('_')
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let present = match key.role() {
+            MemberRole::Applicant => true,
+            MemberRole::Partner => self.partner,
+            MemberRole::OtherAdult => n(&key) <= self.other_adults,
+            MemberRole::Child => n(&key) <= self.children,
+        };
+        if present {
+            Ok(key)
+        } else {
+            Err(format!(
+                "names no person of this application's household: {key}"
+            ))
+        }
+    }
+}
+
 fn lines<K>(
     c: &mut Checker,
     field: &str,
     body: &[AmountLineBody],
+    (members, portal): (&Members, bool),
     kind: fn(&str) -> Result<K, String>,
-) -> Vec<(K, Decimal)> {
+) -> Vec<NewLine<K>> {
     if body.len() > 50 {
         c.check::<()>(field, Err("must have at most 50 lines".into()));
     }
     body.iter()
         .enumerate()
         .filter_map(|(i, line)| {
+            let member = c.check(
+                &format!("{field}[{i}].member"),
+                members.check(line.member.as_deref().unwrap_or("applicant")),
+            );
             let k = c.check(
                 &format!("{field}[{i}].kind"),
                 required(&line.kind).and_then(kind),
             );
             let amount = c.check(
-                &format!("{field}[{i}].amount"),
-                required(&line.amount).and_then(|a| parse_sek(a, false)),
+                &format!("{field}[{i}].applied_amount"),
+                required(&line.applied_amount).and_then(|a| parse_sek(a, false)),
             );
-            Some((k?, amount?))
+            let source = c.check(
+                &format!("{field}[{i}].source"),
+                match line.source.as_deref().map(LineSource::parse).transpose() {
+                    Ok(None) => Ok(LineSource::Declared),
+                    Ok(Some(s)) if portal && s != LineSource::Declared => {
+                        Err("the e-service portal sends declared figures only".into())
+                    }
+                    other => other.map(|s| s.unwrap_or(LineSource::Declared)),
+                },
+            );
+            Some(NewLine {
+                member: member?,
+                kind: k?,
+                amount: amount?,
+                source: source?,
+            })
         })
         .collect()
+}
+
+/// Checks a child: a birth date or a personal number (agreeing when both
+/// are given), days in the home, and school at 19–20.
+fn child(
+    c: &mut Checker,
+    i: usize,
+    body: &ChildBody,
+    month: Option<Month>,
+    today: NaiveDate,
+) -> Option<NewChild> {
+    let at = |name: &str| format!("children[{i}].{name}");
+    let personal_number = body.personal_number.as_ref().and_then(|pn| {
+        c.check(
+            &at("personal_number"),
+            PersonalNumber::parse(pn, today).map_err(|e| e.to_string()),
+        )
+    });
+    let given = body.birth_date.as_ref().and_then(|d| {
+        c.check(
+            &at("birth_date"),
+            time::parse_date(d).ok_or_else(|| "must be a date, YYYY-MM-DD".to_owned()),
+        )
+    });
+    let from_number = personal_number
+        .as_ref()
+        .and_then(PersonalNumber::birth_date);
+    let birth_date = match (given, from_number, &body.birth_date, &body.personal_number) {
+        (Some(d), Some(n), _, _) if d != n => c.check(
+            &at("birth_date"),
+            Err("does not agree with the personal number".to_owned()),
+        ),
+        (Some(d), _, _, _) | (None, Some(d), _, _) => Some(d),
+        (None, None, None, None) => c.check(
+            &at("birth_date"),
+            Err("is required unless personal_number is given".to_owned()),
+        ),
+        (None, None, _, _) => None,
+    };
+    let days_in_home = c.check(
+        &at("days_in_home"),
+        household::days_in_home(body.days_in_home.unwrap_or(household::DAYS_IN_MONTH)),
+    );
+    let school_status = match &body.school_status {
+        Some(s) => c
+            .check(&at("school_status"), SchoolStatus::parse(s))
+            .map(Some),
+        None => Some(None),
+    };
+    if let (Some(birth), Some(month), Some(school)) = (birth_date, month, school_status) {
+        c.check(
+            &at("birth_date"),
+            household::child_counts(birth, month.first_day(), school),
+        );
+    }
+    Some(NewChild {
+        birth_date: birth_date?,
+        personal_number,
+        days_in_home: days_in_home?,
+        school_status: school_status?,
+        preschool_lunch: body.preschool_lunch.unwrap_or(false),
+    })
 }
 
 /// Checks a new application against the rules, naming every bad field.
@@ -293,51 +487,59 @@ pub fn new_application(
         Some(p) => person(&mut c, "applicant", p, submitted_by_portal, today),
         None => c.check("applicant", Err("is required".to_owned())),
     };
-    let co_applicant = body
-        .co_applicant
+    let partner = body
+        .partner
         .as_ref()
-        .map(|p| person(&mut c, "co_applicant", p, submitted_by_portal, today));
-    if let (Some(a), Some(Some(co))) = (&applicant, &co_applicant) {
-        let same = match (a, co) {
-            (PersonInput::Existing(x), PersonInput::Existing(y)) => x == y,
-            (
-                PersonInput::ByNumber {
-                    personal_number: x, ..
-                },
-                PersonInput::ByNumber {
-                    personal_number: y, ..
-                },
-            ) => x == y,
-            _ => false,
-        };
-        if same {
-            c.check::<()>("co_applicant", Err("must not be the applicant".into()));
-        }
+        .map(|p| person(&mut c, "partner", p, submitted_by_portal, today));
+    if body.other_adults.len() > 10 {
+        c.check::<()>("other_adults", Err("must have at most 10 adults".into()));
     }
-    if body.children.len() > 20 {
-        c.check::<()>("children", Err("must have at most 20 children".into()));
-    }
-    let children: Vec<i32> = body
-        .children
+    let other_adults: Vec<Option<PersonInput>> = body
+        .other_adults
         .iter()
         .enumerate()
-        .filter_map(|(i, child)| {
-            c.check(
-                &format!("children[{i}].birth_year"),
-                match child.birth_year {
-                    Some(year) if year <= today.year() && year > today.year() - 21 => Ok(year),
-                    Some(_) => Err("must be a birth year within the last 21 years".to_owned()),
-                    None => Err("is required".to_owned()),
-                },
+        .map(|(i, p)| {
+            person(
+                &mut c,
+                &format!("other_adults[{i}]"),
+                p,
+                submitted_by_portal,
+                today,
             )
         })
         .collect();
+    let mut adults: Vec<(String, &PersonInput)> = Vec::new();
+    if let Some(a) = &applicant {
+        adults.push(("applicant".into(), a));
+    }
+    if let Some(Some(p)) = &partner {
+        adults.push(("partner".into(), p));
+    }
+    for (i, a) in other_adults.iter().enumerate() {
+        if let Some(a) = a {
+            adults.push((format!("other_adults[{i}]"), a));
+        }
+    }
+    for (i, (field, a)) in adults.iter().enumerate() {
+        if adults[..i].iter().any(|(_, earlier)| earlier.same_as(a)) {
+            c.check::<()>(field, Err("names a person already in the household".into()));
+        }
+    }
     let support_month = c.check(
         "support_month",
         required(&body.support_month)
             .and_then(Month::parse)
             .and_then(|m| m.check_support_month(today)),
     );
+    if body.children.len() > 20 {
+        c.check::<()>("children", Err("must have at most 20 children".into()));
+    }
+    let children: Vec<Option<NewChild>> = body
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| child(&mut c, i, ch, support_month, today))
+        .collect();
     let channel = c.check(
         "channel",
         required(&body.channel)
@@ -350,29 +552,35 @@ pub fn new_application(
                 }
             }),
     );
-    if body.reasons_for_need.is_empty() {
+    if body.stated_reasons.is_empty() {
         c.check::<()>(
-            "reasons_for_need",
+            "stated_reasons",
             Err("must name at least one reason".into()),
         );
     }
-    if body.reasons_for_need.len() > ReasonForNeed::ALL.len() {
+    if body.stated_reasons.len() > StatedReason::ALL.len() {
         c.check::<()>(
-            "reasons_for_need",
+            "stated_reasons",
             Err(format!(
                 "must have at most {} reasons",
-                ReasonForNeed::ALL.len()
+                StatedReason::ALL.len()
             )),
         );
     }
-    let reasons: Vec<ReasonForNeed> = body
-        .reasons_for_need
+    let reasons: Vec<StatedReason> = body
+        .stated_reasons
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| c.check(&format!("reasons_for_need[{i}]"), ReasonForNeed::parse(r)))
+        .filter_map(|(i, r)| c.check(&format!("stated_reasons[{i}]"), StatedReason::parse(r)))
         .collect();
-    let incomes = lines(&mut c, "incomes", &body.incomes, IncomeKind::parse);
-    let expenses = lines(&mut c, "expenses", &body.expenses, ExpenseKind::parse);
+    let members = Members {
+        partner: body.partner.is_some(),
+        other_adults: body.other_adults.len(),
+        children: body.children.len(),
+    };
+    let who = (&members, submitted_by_portal);
+    let incomes = lines(&mut c, "incomes", &body.incomes, who, IncomeKind::parse);
+    let expenses = lines(&mut c, "expenses", &body.expenses, who, ExpenseKind::parse);
     let message = body
         .message
         .as_ref()
@@ -381,8 +589,15 @@ pub fn new_application(
     let missing = || AppError::internal("validated field missing");
     Ok(NewApplication {
         applicant: applicant.ok_or_else(missing)?,
-        co_applicant: co_applicant.map(|p| p.ok_or_else(missing)).transpose()?,
-        children,
+        partner: partner.map(|p| p.ok_or_else(missing)).transpose()?,
+        other_adults: other_adults
+            .into_iter()
+            .map(|p| p.ok_or_else(missing))
+            .collect::<Result<_, _>>()?,
+        children: children
+            .into_iter()
+            .map(|ch| ch.ok_or_else(missing))
+            .collect::<Result<_, _>>()?,
         support_month: support_month.ok_or_else(missing)?,
         channel: channel.ok_or_else(missing)?,
         reasons,

@@ -1,6 +1,8 @@
 //! Applications (*ansökan om ekonomiskt bistånd*): `/api/v1/{municipality}/applications`.
 
 pub mod actions;
+pub mod assessment;
+pub mod calculation;
 pub mod decision;
 pub mod intake;
 pub mod view;
@@ -8,6 +10,7 @@ pub mod view;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -24,16 +27,19 @@ use super::{parameter_error, parse_id};
 use crate::auth::Principal;
 use crate::auth::policy::{self, ApplicationScope, ApplicationView, Operation};
 use crate::db::applications::{self as repo, ApplicationRow, ItemRow, ListFilter};
+use crate::db::decisions;
+use crate::db::households::{self, MemberRow};
 use crate::db::stored_uuid;
 use crate::db::{DbConn, applicants, unique_or};
 use crate::domain::access::PersonRelations;
 use crate::domain::applicant::{NewApplicant, same_name};
-use crate::domain::application::{HouseholdRole, Status};
+use crate::domain::application::Status;
 use crate::domain::event::EventType;
+use crate::domain::household::{LineSource, MemberKey, MemberRole};
 use crate::domain::{FieldError, money};
 use crate::error::AppError;
 use intake::{NewApplication, NewApplicationBody, PersonInput, new_application};
-use view::{Application, ApplicationPage, NameMismatch};
+use view::{Application, ApplicationPage, Household, NameMismatch};
 
 /// Paging and filters of the application list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,7 +55,7 @@ pub struct ApplicationQuery {
     /// Only applications in this status.
     #[param(value_type = Option<Status>)]
     pub status: Option<String>,
-    /// Only applications that cover this applicant (as applicant or co-applicant).
+    /// Only applications whose household names this person as an adult.
     #[param(format = Uuid)]
     pub applicant_id: Option<String>,
 }
@@ -140,27 +146,36 @@ fn insert_application(
     view: ApplicationView,
 ) -> Result<StoredResponse, AppError> {
     let mut name_mismatch = Vec::new();
-    let applicant_id = resolve_person(
-        tx,
-        HouseholdRole::Applicant,
-        &application.applicant,
-        &mut name_mismatch,
-    )?;
-    let co_applicant_id = match &application.co_applicant {
-        Some(p) => Some(resolve_person(
-            tx,
-            HouseholdRole::CoApplicant,
-            p,
-            &mut name_mismatch,
-        )?),
-        None => None,
-    };
-    if co_applicant_id.as_deref() == Some(applicant_id.as_str()) {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "co_applicant",
-            "must not be the applicant",
-        )]));
+    let mut adults = vec![(MemberKey::applicant(), &application.applicant)];
+    if let Some(partner) = &application.partner {
+        adults.push((MemberKey::partner(), partner));
     }
+    for (i, adult) in application.other_adults.iter().enumerate() {
+        adults.push((MemberKey::adult(i + 1), adult));
+    }
+    let mut adult_ids: Vec<(MemberKey, String)> = Vec::new();
+    for (i, (member, person)) in adults.into_iter().enumerate() {
+        let field = match member.role() {
+            MemberRole::OtherAdult => format!(
+                "other_adults[{}]",
+                i - 1 - usize::from(application.partner.is_some())
+            ),
+            _ => member.to_string(),
+        };
+        let id = resolve_person(tx, (&member, &field), person, &mut name_mismatch)?;
+        if adult_ids.iter().any(|(_, earlier)| *earlier == id) {
+            return Err(AppError::Validation(vec![FieldError::new(
+                field,
+                "names a person already in the household",
+            )]));
+        }
+        adult_ids.push((member, id));
+    }
+    let applicant_id = adult_ids[0].1.clone();
+    let co_applicant_id = adult_ids
+        .iter()
+        .find(|(m, _)| m.role() == MemberRole::Partner)
+        .map(|(_, id)| id.clone());
     let m = tx.municipality().to_owned();
     let now = tx.now();
     let year = chrono::Datelike::year(&tx.today());
@@ -173,7 +188,7 @@ fn insert_application(
         receipt_number: format!("EB-{year}-{serial:06}"),
         applicant_id: applicant_id.clone(),
         co_applicant_id,
-        children: serde_json::to_string(&application.children).map_err(AppError::internal)?,
+        children: "[]".to_owned(),
         support_month: application.support_month.to_string(),
         channel: application.channel.as_str().to_owned(),
         reasons_for_need: serde_json::to_string(
@@ -198,31 +213,73 @@ fn insert_application(
             Some(serde_json::to_string(&name_mismatch).map_err(AppError::internal)?)
         },
     };
-    let item = |i: usize, direction: &str, kind: &str, amount| ItemRow {
-        municipality: m.clone(),
-        application_id: id.clone(),
-        line_no: i as i32,
-        direction: direction.to_owned(),
-        kind: kind.to_owned(),
-        amount_ore: money::to_ore(amount),
-    };
+    let mut members: Vec<MemberRow> = adult_ids
+        .iter()
+        .enumerate()
+        .map(|(position, (member, applicant))| MemberRow {
+            municipality: m.clone(),
+            application_id: id.clone(),
+            member: member.to_string(),
+            position: position as i32,
+            role: member.role().as_str().to_owned(),
+            applicant_id: Some(applicant.clone()),
+            birth_date: None,
+            personal_number: None,
+            days_in_home: None,
+            school_status: None,
+            preschool_lunch: None,
+        })
+        .collect();
+    for (i, child) in application.children.iter().enumerate() {
+        members.push(MemberRow {
+            municipality: m.clone(),
+            application_id: id.clone(),
+            member: MemberKey::child(i + 1).to_string(),
+            position: (adult_ids.len() + i) as i32,
+            role: MemberRole::Child.as_str().to_owned(),
+            applicant_id: None,
+            birth_date: Some(child.birth_date),
+            personal_number: child
+                .personal_number
+                .as_ref()
+                .map(|p| p.as_str().to_owned()),
+            days_in_home: Some(child.days_in_home),
+            school_status: child.school_status.map(|s| s.as_str().to_owned()),
+            preschool_lunch: Some(child.preschool_lunch),
+        });
+    }
+    let item =
+        |i: usize,
+         direction: &str,
+         (member, kind, amount, source): (&MemberKey, &str, Decimal, LineSource)| ItemRow {
+            municipality: m.clone(),
+            application_id: id.clone(),
+            line_no: i as i32 + 1,
+            direction: direction.to_owned(),
+            kind: kind.to_owned(),
+            amount_ore: money::to_ore(amount),
+            member: member.to_string(),
+            source: source.as_str().to_owned(),
+            approved_ore: None,
+        };
     let items: Vec<ItemRow> = application
         .incomes
         .iter()
-        .map(|(k, a)| ("income", k.as_str(), *a))
+        .map(|l| ("income", (&l.member, l.kind.as_str(), l.amount, l.source)))
         .chain(
             application
                 .expenses
                 .iter()
-                .map(|(k, a)| ("expense", k.as_str(), *a)),
+                .map(|l| ("expense", (&l.member, l.kind.as_str(), l.amount, l.source))),
         )
         .enumerate()
-        .map(|(i, (direction, kind, amount))| item(i, direction, kind, amount))
+        .map(|(i, (direction, line))| item(i, direction, line))
         .collect();
     repo::insert(tx.conn, &row, &items)?;
+    households::insert(tx.conn, &members)?;
     tx.emit(EventType::ApplicationCreated, &id);
     tx.about(&id, &applicant_id);
-    let body = Application::new(row, items, None, view)?;
+    let body = Application::new(row, Household { members, items }, Vec::new(), view)?;
     StoredResponse::created(&body, Some(body.links.self_link.clone()))
 }
 
@@ -233,11 +290,10 @@ fn insert_application(
 /// the person is, and names are never taken over from an application.
 fn resolve_person(
     tx: &mut Tx,
-    role: HouseholdRole,
+    (member, field): (&MemberKey, &str),
     person: &PersonInput,
     mismatch: &mut Vec<NameMismatch>,
 ) -> Result<String, AppError> {
-    let field = role.as_str();
     let m = tx.municipality().to_owned();
     match person {
         PersonInput::Existing(id) => match applicants::find(tx.conn, &m, id)? {
@@ -259,7 +315,7 @@ fn resolve_person(
                     && !(same_name(&row.first_name, first) && same_name(&row.last_name, last))
                 {
                     mismatch.push(NameMismatch {
-                        person: role,
+                        member: member.to_string(),
                         applicant_id: stored_uuid("applicants.id", &row.id)?,
                         given_first_name: first.clone(),
                         given_last_name: last.clone(),
@@ -304,15 +360,25 @@ fn resolve_person(
     }
 }
 
-/// The full answer for an application: its items and decision, in `view`.
+/// The full answer for an application: its household, lines and
+/// decisions, in `view`.
 pub(crate) fn present(
     conn: &mut DbConn,
     row: ApplicationRow,
     view: ApplicationView,
 ) -> Result<Application, AppError> {
-    let items = repo::items(conn, &row.municipality, &row.id)?;
-    let decision = repo::decision_of(conn, &row.municipality, &row.id)?;
-    Application::new(row, items, decision, view)
+    let household = Household {
+        members: households::members_of(conn, &row.municipality, &row.id)?,
+        items: repo::items(conn, &row.municipality, &row.id)?,
+    };
+    let decisions = decisions::of_application(conn, &row.municipality, &row.id)?
+        .into_iter()
+        .map(|d| {
+            let adults = decisions::adults_of(conn, &row.municipality, &d.id)?;
+            Ok((d, adults))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Application::new(row, household, decisions, view)
 }
 
 pub(crate) fn respond(status: StatusCode, application: &Application) -> HttpResponse {

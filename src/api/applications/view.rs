@@ -1,105 +1,140 @@
-//! An application as the caller may see it, with its decision.
+//! An application as the caller may see it, with its household and
+//! decisions.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::decisions::document::{Decision, DecisionNotice};
 use crate::auth::policy::ApplicationView;
-use crate::db::applications::{ApplicationRow, DecisionRow, ItemRow};
+use crate::db::applications::{ApplicationRow, ItemRow};
+use crate::db::decisions::{AdultRow, DecisionRow};
+use crate::db::households::MemberRow;
 use crate::db::{stored, stored_uuid, unreadable};
-use crate::domain::application::{
-    Channel, ExpenseKind, HouseholdRole, IncomeKind, Outcome, ReasonForNeed, Status,
-};
+use crate::domain::application::{Channel, ExpenseKind, IncomeKind, StatedReason, Status};
+use crate::domain::household::{LineSource, MemberRole, SchoolStatus};
 use crate::domain::money::from_ore;
 use crate::error::AppError;
 
-/// A child in the household.
+/// A person of the household.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Child {
-    #[schema(example = 2019)]
-    pub birth_year: i32,
+pub struct Member {
+    /// How lines and decisions name this person.
+    #[schema(example = "child_1")]
+    pub member: String,
+    pub role: MemberRole,
+    /// Adults: the registered person.
+    pub applicant_id: Option<Uuid>,
+    /// Children.
+    pub birth_date: Option<NaiveDate>,
+    /// A child's personal number, when the application gave it.
+    pub personal_number: Option<String>,
+    /// Children: days a month in the home, 1–30.
+    pub days_in_home: Option<i32>,
+    /// Children of 19–20: whether in upper secondary school.
+    pub school_status: Option<SchoolStatus>,
+    /// Children: whether they eat lunch at preschool on weekdays.
+    pub preschool_lunch: Option<bool>,
 }
 
-/// A declared income, as stored.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct IncomeLine {
-    pub kind: IncomeKind,
-    /// SEK per month with two decimals, as a string.
-    #[schema(value_type = String, example = "1200.00")]
-    pub amount: Decimal,
-}
-
-/// A declared expense, as stored.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ExpenseLine {
-    pub kind: ExpenseKind,
-    /// SEK per month with two decimals, as a string.
-    #[schema(value_type = String, example = "6200.00")]
-    pub amount: Decimal,
-}
-
-/// A decision on an application (BR-3).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Decision {
-    pub id: Uuid,
-    pub outcome: Outcome,
-    /// SEK with two decimals, as a string; `0.00` for a rejection.
-    #[schema(value_type = String, example = "8450.00")]
-    pub amount: Decimal,
-    pub reason: Option<String>,
-    /// Assessed work capacity, 0–100 percent of full time.
-    pub work_capacity_percent: i32,
-    #[schema(example = "2026-11")]
-    pub support_month: String,
-    pub decided_at: DateTime<Utc>,
-}
-
-impl TryFrom<DecisionRow> for Decision {
+impl TryFrom<&MemberRow> for Member {
     type Error = AppError;
 
-    fn try_from(row: DecisionRow) -> Result<Self, AppError> {
+    fn try_from(row: &MemberRow) -> Result<Self, AppError> {
         Ok(Self {
-            id: stored_uuid("decisions.id", &row.id)?,
-            outcome: stored("decisions.outcome", Outcome::parse(&row.outcome))?,
-            amount: from_ore(row.amount_ore),
-            reason: row.reason,
-            work_capacity_percent: row.work_capacity_percent,
-            support_month: row.support_month,
-            decided_at: row.decided_at.and_utc(),
+            member: row.member.clone(),
+            role: stored("household_members.role", MemberRole::parse(&row.role))?,
+            applicant_id: row
+                .applicant_id
+                .as_deref()
+                .map(|id| stored_uuid("household_members.applicant_id", id))
+                .transpose()?,
+            birth_date: row.birth_date,
+            personal_number: row.personal_number.clone(),
+            days_in_home: row.days_in_home,
+            school_status: row
+                .school_status
+                .as_deref()
+                .map(|s| stored("household_members.school_status", SchoolStatus::parse(s)))
+                .transpose()?,
+            preschool_lunch: row.preschool_lunch,
         })
     }
 }
 
-/// The decision as the portal shows it to the citizen: the outcome, the
-/// amount for the month and, for anything but a full grant, the reasons;
-/// never the caseworker's assessment of the person or anyone else's data.
+/// An income of a person in the household.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DecisionNotice {
-    pub outcome: Outcome,
-    /// SEK granted for the support month, with two decimals; `0.00` for a
-    /// rejection.
-    #[schema(value_type = String, example = "8450.00")]
-    pub amount: Decimal,
-    #[schema(example = "2026-10")]
-    pub support_month: String,
-    /// The reasons, for a rejection or a partial grant.
-    pub reason: Option<String>,
-    pub decided_at: DateTime<Utc>,
+pub struct IncomeLine {
+    /// The line's number within the application, for the assessment.
+    pub line: i32,
+    #[schema(example = "applicant")]
+    pub member: String,
+    pub kind: IncomeKind,
+    /// SEK per month applied for (declared, or as the authority gave it).
+    #[schema(value_type = String, example = "1200.00")]
+    pub applied_amount: Decimal,
+    /// SEK per month the caseworker counts; `null` until assessed.
+    #[schema(value_type = Option<String>, example = "1200.00")]
+    pub approved_amount: Option<Decimal>,
+    pub source: LineSource,
 }
 
-impl From<&Decision> for DecisionNotice {
-    fn from(d: &Decision) -> Self {
-        Self {
-            outcome: d.outcome,
-            amount: d.amount,
-            support_month: d.support_month.clone(),
-            reason: (d.outcome != Outcome::Granted)
-                .then(|| d.reason.clone())
-                .flatten(),
-            decided_at: d.decided_at,
+/// An expense of a person in the household.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExpenseLine {
+    /// The line's number within the application, for the assessment.
+    pub line: i32,
+    #[schema(example = "applicant")]
+    pub member: String,
+    pub kind: ExpenseKind,
+    /// SEK per month applied for.
+    #[schema(value_type = String, example = "6200.00")]
+    pub applied_amount: Decimal,
+    /// SEK per month approved as a reasonable cost; `null` until assessed.
+    #[schema(value_type = Option<String>, example = "6200.00")]
+    pub approved_amount: Option<Decimal>,
+    pub source: LineSource,
+}
+
+/// The stored household of an application: its persons and lines.
+#[derive(Debug, Clone, Default)]
+pub struct Household {
+    pub members: Vec<MemberRow>,
+    pub items: Vec<ItemRow>,
+}
+
+impl Household {
+    /// The lines, split into incomes and expenses.
+    pub fn lines(&self) -> Result<(Vec<IncomeLine>, Vec<ExpenseLine>), AppError> {
+        let mut incomes = Vec::new();
+        let mut expenses = Vec::new();
+        for item in &self.items {
+            let applied_amount = from_ore(item.amount_ore);
+            let approved_amount = item.approved_ore.map(from_ore);
+            let source = stored("application_items.source", LineSource::parse(&item.source))?;
+            match item.direction.as_str() {
+                "income" => incomes.push(IncomeLine {
+                    line: item.line_no,
+                    member: item.member.clone(),
+                    kind: stored("application_items.kind", IncomeKind::parse(&item.kind))?,
+                    applied_amount,
+                    approved_amount,
+                    source,
+                }),
+                "expense" => expenses.push(ExpenseLine {
+                    line: item.line_no,
+                    member: item.member.clone(),
+                    kind: stored("application_items.kind", ExpenseKind::parse(&item.kind))?,
+                    applied_amount,
+                    approved_amount,
+                    source,
+                }),
+                _ => return Err(unreadable("application_items.direction")),
+            }
         }
+        Ok((incomes, expenses))
     }
 }
 
@@ -108,7 +143,9 @@ impl From<&Decision> for DecisionNotice {
 /// attached by the number; the caseworker checks who applied (BR-6b).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NameMismatch {
-    pub person: HouseholdRole,
+    /// The household member (`applicant`, `partner`, `adult_1`…).
+    #[serde(alias = "person")]
+    pub member: String,
     /// The registered applicant the number found.
     pub applicant_id: Uuid,
     /// The first name as the application gave it.
@@ -125,6 +162,9 @@ pub struct ApplicationLinks {
     /// The applicant, where the view shows them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applicant: Option<String>,
+    /// The norm calculation, in the full view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calculation: Option<String>,
 }
 
 /// An application as the caller may see it. `view` says which fields are
@@ -152,15 +192,16 @@ pub struct Application {
     /// The applicant. The portal sees it for what it submitted, to record
     /// the applicant's consents.
     pub applicant_id: Uuid,
+    /// The applicant's own statement of why they need support.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasons_for_need: Option<Vec<ReasonForNeed>>,
-    /// From the decision, in the labour-market view.
+    pub stated_reasons: Option<Vec<StatedReason>>,
+    /// The applicant's work capacity as the decision in force assessed it,
+    /// in the labour-market view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_capacity_percent: Option<i32>,
+    /// The persons of the household, adults first.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub co_applicant_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub children: Option<Vec<Child>>,
+    pub household: Option<Vec<Member>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -174,9 +215,14 @@ pub struct Application {
     /// when the names agreed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_mismatch: Option<Vec<NameMismatch>>,
+    /// The decision in force, in the full view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
-    /// The decision as the portal shows it, in the receipt view once decided.
+    /// Decisions replaced, oldest first, in the full view (empty when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_decisions: Option<Vec<Decision>>,
+    /// The decision in force as the portal shows it, in the receipt view
+    /// once decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision_notice: Option<DecisionNotice>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -185,66 +231,70 @@ pub struct Application {
 }
 
 impl Application {
-    /// The application as `view` may see it. A stored value this code cannot
-    /// read is a broken row: a 500 that names the column, never a guess.
+    /// The application as `view` may see it, with its decisions oldest
+    /// first. A stored value this code cannot read is a broken row: a 500
+    /// that names the column, never a guess.
     pub fn new(
         row: ApplicationRow,
-        items: Vec<ItemRow>,
-        decision: Option<DecisionRow>,
+        household: Household,
+        decisions: Vec<(DecisionRow, Vec<AdultRow>)>,
         view: ApplicationView,
     ) -> Result<Self, AppError> {
         let full = view == ApplicationView::Full;
         let person = view != ApplicationView::Receipt;
-        let mut incomes = Vec::new();
-        let mut expenses = Vec::new();
-        for item in &items {
-            let amount = from_ore(item.amount_ore);
-            match item.direction.as_str() {
-                "income" => incomes.push(IncomeLine {
-                    kind: stored("application_items.kind", IncomeKind::parse(&item.kind))?,
-                    amount,
-                }),
-                "expense" => expenses.push(ExpenseLine {
-                    kind: stored("application_items.kind", ExpenseKind::parse(&item.kind))?,
-                    amount,
-                }),
-                _ => return Err(unreadable("application_items.direction")),
-            }
-        }
+        let (incomes, expenses) = household.lines()?;
+        let members = household
+            .members
+            .iter()
+            .map(Member::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
         let reasons = stored(
             "applications.reasons_for_need",
             serde_json::from_str::<Vec<String>>(&row.reasons_for_need).map_err(|_| ()),
         )?
         .iter()
-        .map(|r| stored("applications.reasons_for_need", ReasonForNeed::parse(r)))
+        .map(|r| stored("applications.reasons_for_need", StatedReason::parse(r)))
         .collect::<Result<Vec<_>, _>>()?;
-        let children: Vec<Child> = stored(
-            "applications.children",
-            serde_json::from_str::<Vec<i32>>(&row.children).map_err(|_| ()),
-        )?
-        .into_iter()
-        .map(|birth_year| Child { birth_year })
-        .collect();
         let self_link = format!("/api/v1/{}/applications/{}", row.municipality, row.id);
         let applicant_link = format!(
             "/api/v1/{}/applicants/{}",
             row.municipality, row.applicant_id
         );
         let applicant_id = stored_uuid("applications.applicant_id", &row.applicant_id)?;
-        let co_applicant_id = row
-            .co_applicant_id
-            .as_deref()
-            .map(|id| stored_uuid("applications.co_applicant_id", id))
-            .transpose()?;
         let channel = stored("applications.channel", Channel::parse(&row.channel))?;
-        let name_mismatch: Vec<NameMismatch> = match &row.name_mismatch {
+        let mut name_mismatch: Vec<NameMismatch> = match &row.name_mismatch {
             None => Vec::new(),
             Some(text) => stored(
                 "applications.name_mismatch",
                 serde_json::from_str(text).map_err(|_| ()),
             )?,
         };
-        let decision = decision.map(Decision::try_from).transpose()?;
+        for entry in &mut name_mismatch {
+            // Written before households, the partner was the co-applicant.
+            if entry.member == "co_applicant" {
+                entry.member = "partner".into();
+            }
+        }
+        let replaced_by = |id: &str| {
+            decisions
+                .iter()
+                .find(|(d, _)| d.replaces.as_deref() == Some(id))
+                .map(|(d, _)| d.id.clone())
+        };
+        let mut documents = decisions
+            .iter()
+            .map(|(d, adults)| Decision::new(d, adults, replaced_by(&d.id), None))
+            .collect::<Result<Vec<_>, _>>()?;
+        let in_force = documents
+            .iter()
+            .position(|d| d.replaced_by.is_none())
+            .map(|i| documents.remove(i));
+        let capacity = in_force.as_ref().and_then(|d| {
+            d.adults
+                .iter()
+                .find(|a| a.applicant_id == applicant_id)
+                .map(|a| a.work_capacity_percent)
+        });
         Ok(Self {
             id: stored_uuid("applications.id", &row.id)?,
             receipt_number: row.receipt_number,
@@ -255,25 +305,26 @@ impl Application {
             updated_at: row.updated_at.and_utc(),
             version: row.version,
             // The portal sees the id of the person it named as applicant, to
-            // record their consents; never a co-applicant's.
+            // record their consents; never another member's.
             applicant_id,
-            reasons_for_need: person.then_some(reasons),
+            stated_reasons: person.then_some(reasons),
             work_capacity_percent: (view == ApplicationView::LabourMarket)
-                .then(|| decision.as_ref().map(|d| d.work_capacity_percent))
+                .then_some(capacity)
                 .flatten(),
-            co_applicant_id: full.then_some(co_applicant_id).flatten(),
-            children: full.then_some(children),
+            household: full.then_some(members),
             channel: full.then_some(channel),
             incomes: full.then_some(incomes),
             expenses: full.then_some(expenses),
             message: full.then_some(row.message).flatten(),
             name_mismatch: full.then_some(name_mismatch),
             decision_notice: (view == ApplicationView::Receipt)
-                .then(|| decision.as_ref().map(DecisionNotice::from))
+                .then(|| in_force.as_ref().map(DecisionNotice::from))
                 .flatten(),
-            decision: full.then_some(decision).flatten(),
+            replaced_decisions: full.then_some(documents),
+            decision: full.then_some(in_force).flatten(),
             submitted_by: full.then_some(row.submitted_by),
             links: ApplicationLinks {
+                calculation: full.then(|| format!("{self_link}/calculation")),
                 self_link,
                 applicant: person.then_some(applicant_link),
             },

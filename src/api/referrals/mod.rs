@@ -242,23 +242,29 @@ pub(crate) fn has_active_af_plan(tx: &mut Tx, person: &str) -> Result<bool, AppE
 }
 
 /// The application a referral is linked to, as BR-5 needs it: the day it
-/// came in and the work capacity its decision assessed. It must be the
-/// person's (as applicant or co-applicant) in the municipality: 422 otherwise.
+/// came in and the person's work capacity as its decision in force assessed
+/// it. The person must be an adult of its household in the municipality:
+/// 422 otherwise.
 fn linked_application(
     tx: &mut Tx,
     id: &str,
     person: &str,
 ) -> Result<(NaiveDate, Option<i32>), AppError> {
     let m = tx.municipality().to_owned();
+    let adults = crate::db::households::members_of(tx.conn, &m, id)?;
     let application = applications::find(tx.conn, &m, id)?
-        .filter(|a| a.applicant_id == person || a.co_applicant_id.as_deref() == Some(person))
+        .filter(|_| {
+            adults
+                .iter()
+                .any(|a| a.applicant_id.as_deref() == Some(person))
+        })
         .ok_or_else(|| {
             invalid(
                 "application_id",
                 "must be an application of this person in the municipality",
             )
         })?;
-    let capacity = applications::decision_of(tx.conn, &m, id)?.map(|d| d.work_capacity_percent);
+    let capacity = crate::db::decisions::capacity_on(tx.conn, &m, id, person)?;
     Ok((
         time::today_in_sweden(application.received_at.and_utc()),
         capacity,
