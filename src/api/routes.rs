@@ -70,6 +70,8 @@ operations! {
     applicants => patch_applicant,
     applicants => search_applicants,
     applicants::export => export_applicant,
+    applicants::identity => get_personal_numbers,
+    applicants::identity => replace_personal_number,
     labour_market => get_labour_market_view,
     consents => create_consent,
     consents => list_consents,

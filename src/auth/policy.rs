@@ -32,6 +32,10 @@ code_enum! {
         SearchApplicants = "applicant.search",
         UpdateApplicant = "applicant.update",
         ExportApplicant = "applicant.export",
+        /// Read a person's current and former numbers.
+        ReadPersonalNumbers = "applicant.personal_numbers",
+        /// Replace a coordination number by a personal number.
+        ReplacePersonalNumber = "applicant.replace_personal_number",
         /// Read a person's labour-market view (a coach's or AF's).
         ReadLabourMarketView = "applicant.labour_market_view",
         CreateApplication = "application.create",
@@ -151,6 +155,13 @@ pub const RULES: &[Rule] = &[
     rule(Operation::ListApplicants, PERSONS, "applicant", Key::None),
     rule(Operation::SearchApplicants, PERSONS, "applicant", Key::None),
     rule(Operation::UpdateApplicant, PERSONS, "applicant", Key::None),
+    rule(Operation::ReadPersonalNumbers, CASE, "applicant", Key::None),
+    rule(
+        Operation::ReplacePersonalNumber,
+        CASE,
+        "applicant",
+        Key::None,
+    ),
     rule(
         Operation::ExportApplicant,
         &[Caseworker],
@@ -688,6 +699,11 @@ mod tests {
             &["caseworker", "case_system", "coach", "employment_officer"],
         ),
         ("applicant.export", &["caseworker"]),
+        ("applicant.personal_numbers", &["caseworker", "case_system"]),
+        (
+            "applicant.replace_personal_number",
+            &["caseworker", "case_system"],
+        ),
         (
             "applicant.labour_market_view",
             &["coach", "employment_officer"],

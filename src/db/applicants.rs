@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::applicants;
+use super::schema::{applicant_identities, applicants};
 use crate::domain::access::{PersonRelations, PersonScope};
 
 #[derive(Debug, Clone, Queryable, Insertable, Selectable, AsChangeset)]
@@ -42,17 +42,67 @@ pub fn find(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// The person with this number in the municipality: the one who holds it
+/// now, or the one who held it before it was replaced.
 pub fn find_by_personal_number(
     conn: &mut DbConn,
     municipality: &str,
     personal_number: &str,
 ) -> QueryResult<Option<ApplicantRow>> {
-    applicants::table
+    let current = applicants::table
         .filter(applicants::municipality.eq(municipality))
         .filter(applicants::personal_number.eq(personal_number))
         .select(ApplicantRow::as_select())
         .first(conn)
+        .optional()?;
+    if current.is_some() {
+        return Ok(current);
+    }
+    applicants::table
+        .inner_join(
+            applicant_identities::table.on(applicant_identities::municipality
+                .eq(applicants::municipality)
+                .and(applicant_identities::applicant_id.eq(applicants::id))),
+        )
+        .filter(applicant_identities::municipality.eq(municipality))
+        .filter(applicant_identities::personal_number.eq(personal_number))
+        .select(ApplicantRow::as_select())
+        .first(conn)
         .optional()
+}
+
+/// A number a person held before.
+#[derive(Debug, Clone, Queryable, Insertable, Selectable)]
+#[diesel(table_name = applicant_identities)]
+pub struct FormerNumberRow {
+    pub municipality: String,
+    pub personal_number: String,
+    pub applicant_id: String,
+    pub replaced_at: NaiveDateTime,
+    /// The `sub` of who replaced it.
+    pub replaced_by: String,
+    pub reason: String,
+}
+
+pub fn insert_former(conn: &mut DbConn, row: &FormerNumberRow) -> QueryResult<()> {
+    diesel::insert_into(applicant_identities::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The person's former numbers, oldest first.
+pub fn former_numbers(
+    conn: &mut DbConn,
+    municipality: &str,
+    applicant_id: &str,
+) -> QueryResult<Vec<FormerNumberRow>> {
+    applicant_identities::table
+        .filter(applicant_identities::municipality.eq(municipality))
+        .filter(applicant_identities::applicant_id.eq(applicant_id))
+        .order(applicant_identities::replaced_at.asc())
+        .select(FormerNumberRow::as_select())
+        .load(conn)
 }
 
 /// One page in id order (ids are UUIDv7, so this is creation order).

@@ -418,7 +418,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applicant_identities (municipality, personal_number) {
+        municipality -> Text,
+        personal_number -> Text,
+        applicant_id -> Text,
+        replaced_at -> Timestamp,
+        replaced_by -> Text,
+        reason -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    applicant_identities,
     applicants,
     api_clients,
     audit_log,

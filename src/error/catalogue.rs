@@ -170,6 +170,9 @@ catalogue! {
     DecisionReplaced: 409, "decision-replaced", "The decision has been replaced",
         "this decision has been replaced; replace the decision in force",
         "Only the decision in force can be replaced; this one already has its replacement";
+    NotACoordinationNumber: 409, "not-a-coordination-number", "The person's number is not a coordination number",
+        "the person's number is a personal number; only a coordination number is replaced",
+        "Only a coordination number is replaced by a personal number";
     NormTableMissing: 409, "norm-table-missing", "No norm table is loaded for the year",
         "no norm table is loaded for 2026; an admin loads it with PUT /api/v1/norm-tables/2026",
         "The calculation needs the national norm of the support month's year, and none is loaded";

@@ -93,6 +93,9 @@ pub enum AppError {
     /// A decision already replaced: only the one in force can be replaced.
     #[error("decision replaced")]
     DecisionReplaced,
+    /// Only a coordination number is replaced by a personal number.
+    #[error("not a coordination number")]
+    NotACoordinationNumber,
     /// No norm table is loaded for the year a calculation needs.
     #[error("norm table missing")]
     NormTableMissing(i32),
@@ -196,6 +199,7 @@ impl AppError {
             Self::OutsideAgreement,
             Self::DecisionReplaced,
             Self::NormTableMissing(2026),
+            Self::NotACoordinationNumber,
         ]
     }
 
@@ -237,6 +241,7 @@ impl AppError {
             Self::OutsideAgreement => 32,
             Self::DecisionReplaced => 33,
             Self::NormTableMissing(_) => 34,
+            Self::NotACoordinationNumber => 35,
         }
     }
 
@@ -274,6 +279,7 @@ impl AppError {
             Self::OutsideAgreement => &c::OutsideAgreement::TYPE,
             Self::DecisionReplaced => &c::DecisionReplaced::TYPE,
             Self::NormTableMissing(_) => &c::NormTableMissing::TYPE,
+            Self::NotACoordinationNumber => &c::NotACoordinationNumber::TYPE,
             Self::OutsideServiceArea { .. } => &c::OutsideServiceArea::TYPE,
             Self::Contention => &c::Contention::TYPE,
             Self::PreconditionFailed => &c::PreconditionFailed::TYPE,
@@ -354,6 +360,10 @@ impl AppError {
             }
             Self::DecisionReplaced => Some(
                 "this decision has been replaced; replace the decision in force".into(),
+            ),
+            Self::NotACoordinationNumber => Some(
+                "the person's number is a personal number; only a coordination number is replaced"
+                    .into(),
             ),
             Self::NormTableMissing(year) => Some(format!(
                 "no norm table is loaded for {year}; an admin loads it with PUT /api/v1/norm-tables/{year}"

@@ -51,7 +51,9 @@ async fn a_recovery_claims_back_at_most_what_was_paid_and_a_write_off_at_most_wh
             change(&mut body);
             body
         };
-        let before = (today() - chrono::Duration::days(40)).format("%Y-%m-01").to_string();
+        let before = (today() - chrono::Duration::days(40))
+            .format("%Y-%m-01")
+            .to_string();
         let old_period = json!({ "from": before, "to": before });
         let cases: Vec<(Value, &str)> = vec![
             (with(&|d| d["kind"] = json!("assistance")), "kind"),

@@ -18,6 +18,7 @@ mod errors;
 mod feed;
 mod hardening;
 mod helpers;
+mod identity;
 mod labour_market;
 mod limits;
 mod logs;

@@ -81,6 +81,10 @@ const TABLE: &[Row] = &[
     ("create_consent",       [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 404, 201],   [201, 404, 201, 201]]),
     ("revoke_consent",       [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   [200, 404, 404, 200],   [200, 404, 200, 200]]),
     ("get_labour_market_view",[NO,                  SEEN,                 SEEN,                 NO,     NO,      NO,   NO,                     NO]),
+    ("get_personal_numbers", [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
+    // The matrix's persons hold personal numbers: replacing one answers 409
+    // once access is granted (only a coordination number is replaced).
+    ("replace_personal_number",[[409, 404, 409, 409], NO,                 NO,                   NO,     NO,      NO,   NO,                     [409, 404, 409, 409]]),
     ("export_applicant",     [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     NO]),
     ("list_applications",    [[200, 404, 200, 200], [200, 404, 200, 200], NO,                   NO,     NO,      NO,   [200, 404, 200, 200],   [200, 404, 200, 200]]),
     ("create_application",   [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   [201, 404, 201, 201],   [201, 404, 201, 201]]),
@@ -596,6 +600,11 @@ fn request(
             .json(&consent(&t.personal_number, "viadidakt")),
         "revoke_consent" => c.post(at(&format!("{base}/consents/{}/revoke", id(&t.consent)))),
         "export_applicant" => c.get(at(&format!("{person}/export"))),
+        "get_personal_numbers" => c.get(at(&format!("{person}/personal-numbers"))),
+        "replace_personal_number" => c
+            .post(at(&format!("{person}/personal-numbers")))
+            .header("if-match", "*")
+            .json(&json!({ "personal_number": fresh_number(), "reason": "Folkbokförd." })),
         "get_labour_market_view" => c.get(at(&format!("{person}/labour-market-view"))),
         "list_applications" => c.get(at(&format!("{base}/applications"))),
         "create_application" => c

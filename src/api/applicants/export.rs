@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::identity::FormerNumber;
 use super::model::Applicant;
 use crate::api::applications::present;
 use crate::api::applications::view::Application;
@@ -40,6 +41,8 @@ pub struct Access {
 pub struct RegisterExtract {
     pub generated_at: DateTime<Utc>,
     pub applicant: Applicant,
+    /// Numbers the person held before (a coordination number replaced).
+    pub former_personal_numbers: Vec<FormerNumber>,
     /// Those whose household names the person as an adult, with their
     /// assistance decisions embedded.
     pub applications: Vec<Application>,
@@ -114,8 +117,13 @@ pub async fn export_applicant(
                     })
                 })
                 .collect::<Result<_, AppError>>()?;
+            let former_personal_numbers = crate::db::applicants::former_numbers(tx.conn, &m, &id)?
+                .into_iter()
+                .map(FormerNumber::from)
+                .collect();
             Ok(RegisterExtract {
                 generated_at,
+                former_personal_numbers,
                 applicant: Applicant::new(row, PersonView::Full)?,
                 applications: list,
                 decisions,

@@ -1,6 +1,7 @@
 //! Applicants (*sökande*): `/api/v1/{municipality}/applicants`.
 
 pub mod export;
+pub mod identity;
 pub mod model;
 
 use actix_web::http::{StatusCode, header};
