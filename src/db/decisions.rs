@@ -193,27 +193,28 @@ pub fn of_person(
         .load(conn)
 }
 
-/// Decisions of `kind` that concern the decision `id` (write-offs of a
-/// recovery), as stored: their `concerns` list names it.
-pub fn concerning(
+/// Decisions of `kind` whose stored `concerns` mention the decision `id`
+/// (write-offs of a recovery, recoveries under a decision); the caller
+/// reads each `concerns` list strictly to keep only those that name it.
+pub fn mentioning(
     conn: &mut DbConn,
     municipality: &str,
     kind: &str,
     id: &str,
 ) -> QueryResult<Vec<DecisionRow>> {
-    let rows: Vec<DecisionRow> = decisions::table
+    decisions::table
         .filter(decisions::municipality.eq(municipality))
         .filter(decisions::kind.eq(kind))
         .filter(decisions::concerns.like(format!("%{id}%")))
         .select(DecisionRow::as_select())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| {
-            r.concerns
-                .as_deref()
-                .and_then(|c| serde_json::from_str::<Vec<String>>(c).ok())
-                .is_some_and(|ids| ids.iter().any(|x| x == id))
-        })
-        .collect())
+        .load(conn)
+}
+
+/// Takes the decision's row lock until the transaction ends (on SQLite the
+/// single writer already serialises writes).
+pub fn lock(conn: &mut DbConn, municipality: &str, id: &str) -> QueryResult<()> {
+    diesel::update(decisions::table.find((municipality, id)))
+        .set(decisions::id.eq(decisions::id))
+        .execute(conn)
+        .map(drop)
 }

@@ -258,9 +258,9 @@ pub fn page(
     query.load(conn)
 }
 
-/// The referrals linked to an application that wait for its work capacity
-/// to be assessed (no due date yet, first meeting not held, not ended).
-pub fn awaiting_assessment(
+/// The referrals linked to an application whose first meeting's due date
+/// follows its decision: first meeting not held, not ended.
+pub fn before_first_meeting(
     conn: &mut DbConn,
     municipality: &str,
     application_id: &str,
@@ -268,7 +268,6 @@ pub fn awaiting_assessment(
     referrals::table
         .filter(referrals::municipality.eq(municipality))
         .filter(referrals::application_id.eq(application_id))
-        .filter(referrals::first_meeting_due.is_null())
         .filter(referrals::first_meeting_held_on.is_null())
         .filter(referrals::ended_on.is_null())
         .select(ReferralRow::as_select())

@@ -373,7 +373,7 @@ pub fn calculate(
             amount,
             format!(
                 "Gemensamma hushållskostnader för {size} personer: {}; {covered} av {size} \
-                 omfattas (övriga vuxna i hushållet söker för egen del): {} × {covered}/{size}",
+                 omfattas av beslutet (de övriga i hushållet gör det inte): {} × {covered}/{size}",
                 kr(common),
                 kr(common)
             ),

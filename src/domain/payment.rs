@@ -35,13 +35,20 @@ pub enum Refusal {
 }
 
 /// BR-3b: whether a payment of `amount` öre may be made where `granted` öre
-/// were granted for the month and `paid` öre are paid: the sum stays
-/// between zero and the grant.
+/// are granted for the month and `paid` öre are paid. Money is paid only
+/// under a grant and up to it; a correction (a negative amount) may take
+/// the sum down to zero, also when a replacing decision now grants less
+/// than was paid (or nothing), so that the excess can be booked back.
 pub fn check(granted: i64, paid: i64, amount: i64) -> Result<(), Refusal> {
+    if amount < 0 {
+        return if paid + amount < 0 {
+            Err(Refusal::SumNegative)
+        } else {
+            Ok(())
+        };
+    }
     if granted <= 0 {
         Err(Refusal::NoGrant)
-    } else if paid + amount < 0 {
-        Err(Refusal::SumNegative)
     } else if paid + amount > granted {
         Err(Refusal::ExceedsGrant)
     } else {
@@ -61,5 +68,11 @@ mod tests {
         assert_eq!(check(845_000, 800_000, 45_001), Err(Refusal::ExceedsGrant));
         assert_eq!(check(845_000, 800_000, -800_000), Ok(()));
         assert_eq!(check(845_000, 800_000, -800_001), Err(Refusal::SumNegative));
+        // A replacing decision that grants less than was paid, or nothing:
+        // no more money, but corrections down to zero.
+        assert_eq!(check(500_000, 845_000, 1), Err(Refusal::ExceedsGrant));
+        assert_eq!(check(500_000, 845_000, -100_000), Ok(()));
+        assert_eq!(check(0, 845_000, -845_000), Ok(()));
+        assert_eq!(check(0, 845_000, 100), Err(Refusal::NoGrant));
     }
 }

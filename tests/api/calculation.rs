@@ -651,3 +651,203 @@ async fn br5_each_adult_assessed_at_25_percent_or_more_starts_the_coach_rule_on_
         );
     }
 }
+
+#[actix_web::test]
+async fn the_amount_is_checked_against_the_persons_the_decision_covers() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let (id, etag) =
+            assessed(&app, &two_adults_and_a_child_half_the_time(), &approvals()).await;
+        // The partner not covered: the applicant alone (3 940), the child
+        // (1 910), two thirds of the common costs of three (1 193.33), the
+        // applicant's rent and electricity, less the applicant's salary.
+        let mut grant = decision("granted", Some("9693.83"), 50);
+        grant.as_object_mut().unwrap().remove("deviation_reason");
+        let decided = json_of(
+            app.act(&id, "decision", &cw, Some(&etag), Some(&grant))
+                .await,
+            200,
+            "decided for the applicant and the child",
+        )
+        .await;
+        assert_eq!(
+            decided["decision"]["norm"]["calculated_amount"], "9693.83",
+            "[{b}]"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn someone_named_in_another_persons_application_gets_only_their_own_part_in_the_extract() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let mut body = two_adults_and_a_child_half_the_time();
+        body["message"] = json!("Min sambo vet inte om skulden.");
+        let (id, etag) = assessed(&app, &body, &approvals()).await;
+        let mut grant = decision("granted", Some("13450.50"), 50);
+        grant.as_object_mut().unwrap().remove("deviation_reason");
+        grant["persons_covered"] = json!(["applicant", "partner", "child_1"]);
+        grant["adults"] = json!([
+            { "member": "applicant", "work_capacity_percent": 50, "support_obstacle": "unemployed_no_benefit" },
+            { "member": "partner", "work_capacity_percent": 0, "support_obstacle": "sick_with_certificate_no_benefit" }
+        ]);
+        json_of(
+            app.act(&id, "decision", &cw, Some(&etag), Some(&grant))
+                .await,
+            200,
+            "decided",
+        )
+        .await;
+        let erik = json_of(
+            app.post(
+                "/api/v1/0483/applicants/search",
+                &cw,
+                &json!({ "personal_number": ERIK }),
+            )
+            .await,
+            200,
+            "the partner",
+        )
+        .await;
+        let extract = json_of(
+            app.get(
+                &format!(
+                    "/api/v1/0483/applicants/{}/export",
+                    erik["id"].as_str().unwrap()
+                ),
+                &cw,
+            )
+            .await,
+            200,
+            "the partner's extract",
+        )
+        .await;
+        let application = &extract["applications"][0];
+        assert_eq!(application["id"], id, "[{b}]");
+        let members: Vec<&str> = application["household"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["member"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            members,
+            ["partner"],
+            "[{b}] not the child's personal data, nor the applicant's"
+        );
+        assert_eq!(
+            application["incomes"],
+            json!([]),
+            "[{b}] the applicant's salary is not theirs"
+        );
+        assert_eq!(
+            application["expenses"].as_array().unwrap().len(),
+            1,
+            "[{b}] their own home insurance"
+        );
+        assert_eq!(application.get("message"), None, "[{b}]");
+        let adults = application["decision"]["adults"].as_array().unwrap();
+        assert_eq!(adults.len(), 1, "[{b}]");
+        assert_eq!(adults[0]["member"], "partner", "[{b}]");
+        assert_eq!(
+            extract["payments"],
+            json!([]),
+            "[{b}] the applicant's payments"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn br5_only_assessed_adults_link_and_a_lower_capacity_on_replacement_takes_the_due_date_away()
+{
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let tolvan = person(&app, TOLVAN, &["viadidakt"]).await;
+        let anna = person(&app, ANNA, &["viadidakt"]).await;
+        let mut body = application_body(TOLVAN);
+        body["applicant"] = json!({ "id": tolvan });
+        body["other_adults"] = json!([{ "id": anna }]);
+        let submitted = json_of(app.submit(&cw, None, &body).await, 201, "submitted").await;
+        let id = submitted["id"].as_str().unwrap();
+        let problem = assert_problem(
+            app.post(
+                "/api/v1/0483/referrals",
+                &cw,
+                &json!({ "applicant_id": anna, "application_id": id }),
+            )
+            .await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        assert_eq!(
+            problem["invalid_params"][0]["name"], "application_id",
+            "[{b}] a lodger is not assessed"
+        );
+        let referral = json_of(
+            app.post(
+                "/api/v1/0483/referrals",
+                &cw,
+                &json!({ "applicant_id": tolvan, "application_id": id }),
+            )
+            .await,
+            201,
+            "the applicant's referral",
+        )
+        .await;
+        let rid = referral["id"].as_str().unwrap();
+        json_of(
+            app.act(id, "investigation", &cw, Some("\"1\""), None).await,
+            200,
+            "investigating",
+        )
+        .await;
+        let decided = json_of(
+            app.act(
+                id,
+                "decision",
+                &cw,
+                Some("\"2\""),
+                Some(&decision("granted", Some("100.00"), 50)),
+            )
+            .await,
+            200,
+            "decided at 50 %",
+        )
+        .await;
+        let path = format!("/api/v1/0483/referrals/{rid}");
+        let due = || async {
+            json_of(app.get(&path, &cw).await, 200, "referral").await["first_meeting_due"].clone()
+        };
+        assert_eq!(
+            due().await,
+            json!((today() + chrono::Duration::days(7)).to_string()),
+            "[{b}]"
+        );
+        let lowered = json!({ "ground": "correction", "reason": "Arbetsförmågan var felskriven.",
+                              "decision": decision("granted", Some("100.00"), 10) });
+        json_of(
+            app.post(
+                &format!(
+                    "/api/v1/0483/decisions/{}/replacement",
+                    decided["decision"]["id"].as_str().unwrap()
+                ),
+                &cw,
+                &lowered,
+            )
+            .await,
+            201,
+            "replaced at 10 %",
+        )
+        .await;
+        assert_eq!(
+            due().await,
+            Value::Null,
+            "[{b}] below 25 % the rule does not apply"
+        );
+    }
+}

@@ -380,3 +380,113 @@ async fn a_payment_names_its_payee_and_the_decision_in_force_that_allows_it() {
         assert_eq!(ledger["paid"], "8900.00", "[{b}]");
     }
 }
+
+#[actix_web::test]
+async fn money_claimed_back_once_is_not_claimed_again() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cw = app.token(Role::Caseworker);
+        let (person, decision_id, _) = paid(&app).await;
+        json_of(
+            app.post(
+                "/api/v1/0483/decisions",
+                &cw,
+                &recovery(&person, &decision_id, "4000.00"),
+            )
+            .await,
+            201,
+            "the first claim",
+        )
+        .await;
+        let problem = assert_problem(
+            app.post(
+                "/api/v1/0483/decisions",
+                &cw,
+                &recovery(&person, &decision_id, "1000.01"),
+            )
+            .await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        assert_eq!(
+            problem["invalid_params"][0]["name"], "amount",
+            "[{b}] 5 000 paid, 4 000 claimed"
+        );
+        json_of(
+            app.post(
+                "/api/v1/0483/decisions",
+                &cw,
+                &recovery(&person, &decision_id, "1000.00"),
+            )
+            .await,
+            201,
+            "the rest",
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn a_replacing_decision_that_grants_less_stops_payments_but_not_corrections() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let (_, decision_id, id) = paid(&app).await;
+        let mut rejection = decision("rejected", None, 50);
+        rejection["reasons"] = json!("Inkomster som inte redovisats täcker behovet.");
+        json_of(
+            app.post(
+                &format!("/api/v1/0483/decisions/{decision_id}/replacement"),
+                &cs,
+                &json!({ "ground": "reconsideration", "reason": "Nya uppgifter.", "decision": rejection }),
+            )
+            .await,
+            201,
+            "replaced by a rejection",
+        )
+        .await;
+        let pay = |amount: &str, key: &'static str| {
+            let mut body = json!({ "application_id": id, "support_month": current_month(), "amount": amount,
+                                   "paid_on": today().to_string(), "payee": { "kind": "applicant" } });
+            if amount.starts_with('-') {
+                body["reason"] = json!("Återföring efter omprövning.");
+            }
+            let app = &app;
+            let cs = cs.clone();
+            async move { app.pay(&cs, Some(key), &body).await }
+        };
+        assert_problem(pay("1.00", "k-1").await, 409, "no-granted-decision", b).await;
+        json_of(pay("-5000.00", "k-2").await, 201, "the excess booked back").await;
+        assert_problem(pay("-0.01", "k-3").await, 409, "payment-sum-negative", b).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_decision_recorded_before_legal_bases_were_still_says_how_to_appeal() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let cs = app.token(Role::CaseSystem);
+        let (_, decision_id, _) = paid(&app).await;
+        app.db
+            .write(|conn, _| {
+                use diesel::connection::SimpleConnection;
+                Ok(conn.batch_execute("UPDATE decisions SET legal_basis = '[]'")?)
+            })
+            .await
+            .unwrap();
+        let read = json_of(
+            app.get(&format!("/api/v1/0483/decisions/{decision_id}"), &cs)
+                .await,
+            200,
+            "read",
+        )
+        .await;
+        assert_eq!(read["legal_basis"], json!([]), "[{b}]");
+        assert_eq!(
+            read["appeal"]["appealable"], true,
+            "[{b}] an assistance decision under the right"
+        );
+    }
+}

@@ -44,10 +44,13 @@ pub struct RegisterExtract {
     /// Numbers the person held before (a coordination number replaced).
     pub former_personal_numbers: Vec<FormerNumber>,
     /// Those whose household names the person as an adult, with their
-    /// assistance decisions embedded.
+    /// assistance decisions embedded. Where someone else applied, only what
+    /// is about the person: their place in the household, their own lines,
+    /// and the decisions that cover them with their own assessment.
     pub applications: Vec<Application>,
     /// Recovery and write-off decisions about the person.
     pub decisions: Vec<Decision>,
+    /// Payments under the applications the person made.
     pub payments: Vec<Payment>,
     pub consents: Vec<Consent>,
     /// Who has read or changed the data, oldest first.
@@ -90,11 +93,24 @@ pub async fn export_applicant(
             let rows = applications::page(tx.conn, &m, &filter, None, i64::MAX)?;
             let mut payments = Vec::new();
             let mut list = Vec::new();
+            let person = crate::db::stored_uuid("applicants.id", &id)?;
             for application in rows {
-                for row in applications::payments_of(tx.conn, &m, &application.id)? {
-                    payments.push(Payment::try_from(row)?);
+                if application.applicant_id == id {
+                    for row in applications::payments_of(tx.conn, &m, &application.id)? {
+                        payments.push(Payment::try_from(row)?);
+                    }
+                    list.push(present(tx.conn, application, ApplicationView::Full)?);
+                    continue;
                 }
-                list.push(present(tx.conn, application, ApplicationView::Full)?);
+                // Named in someone else's application: only what is about them.
+                let member = crate::db::households::members_of(tx.conn, &m, &application.id)?
+                    .into_iter()
+                    .find(|member| member.applicant_id.as_deref() == Some(id.as_str()))
+                    .map(|member| member.member)
+                    .unwrap_or_default();
+                let mut view = present(tx.conn, application, ApplicationView::Full)?;
+                view.restrict_to(&member, person);
+                list.push(view);
             }
             let decisions = decision_rows::of_person(tx.conn, &m, &id)?
                 .iter()

@@ -17,7 +17,7 @@ use crate::db::applications::{self as repo, ApplicationRow};
 use crate::db::norms::NormRow;
 use crate::db::{DbConn, households, stored, stored_uuid, unreadable};
 use crate::domain::application::{ExpenseKind, IncomeKind};
-use crate::domain::household::MemberRole;
+use crate::domain::household::{MemberKey, MemberRole};
 use crate::domain::month::Month;
 use crate::domain::norm::{self, Calculation, Direction, Figure, Person, Section};
 use crate::error::AppError;
@@ -113,10 +113,14 @@ pub struct CalculationView {
 
 /// The calculation of `application` with its year's norm (the latest
 /// revision, or `revision`): 409 `norm-table-missing` when none is loaded.
+/// `covered` names the persons a decision covers; the others count like
+/// adults sharing the home (in the household's size, not in its costs or
+/// incomes). Without it, everyone but the other adults is covered.
 pub fn calculate(
     conn: &mut DbConn,
     application: &ApplicationRow,
     revision: Option<i32>,
+    covered: Option<&[MemberKey]>,
 ) -> Result<(NormRow, Calculation), AppError> {
     let m = &application.municipality;
     let month = stored(
@@ -129,7 +133,9 @@ pub fn calculate(
     let persons = households::members_of(conn, m, &application.id)?
         .into_iter()
         .map(|member| {
+            let outside = covered.is_some_and(|c| !c.iter().any(|k| k.as_str() == member.member));
             let person = match stored("household_members.role", MemberRole::parse(&member.role))? {
+                _ if outside => Person::OtherAdult,
                 MemberRole::Applicant => Person::Applicant,
                 MemberRole::Partner => Person::Partner,
                 MemberRole::OtherAdult => Person::OtherAdult,
@@ -241,7 +247,7 @@ pub async fn get_calculation(
     let view = caller
         .transact(op, municipality, move |tx| {
             let (row, _) = tx.load::<Application>(&id)?;
-            let (norm, calculation) = calculate(tx.conn, &row, revision)?;
+            let (norm, calculation) = calculate(tx.conn, &row, revision, None)?;
             view_of(&row, &norm, calculation)
         })
         .await?;

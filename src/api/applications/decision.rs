@@ -95,9 +95,9 @@ pub struct DecisionBody {
     /// The days covered, within the application's support month.
     #[schema(required = true)]
     pub period: Option<PeriodBody>,
-    /// The provisions the decision rests on, 1–5, each in force on the
-    /// period's first day and fit for the outcome (see the legal-basis
-    /// table in the documentation).
+    /// The provisions the decision rests on, 1–5, each in force on the day
+    /// the decision is recorded and fit for the outcome, one of them the
+    /// right it rests on (see the legal-basis table in the documentation).
     #[serde(default)]
     #[schema(value_type = Vec<LegalBasisCode>, min_items = 1, max_items = 5)]
     pub legal_basis: Vec<String>,

@@ -333,6 +333,43 @@ impl Application {
     }
 }
 
+impl Application {
+    /// The part of the application that is about `member` (the person
+    /// `person`), for a register extract of someone the application names
+    /// but who did not apply: their own place in the household, their own
+    /// lines and name check, and the decisions that cover them with only
+    /// their own assessment; not the applicant's message, nor anyone
+    /// else's figures or assessments.
+    pub fn restrict_to(&mut self, member: &str, person: Uuid) {
+        if let Some(household) = &mut self.household {
+            household.retain(|m| m.member == member);
+        }
+        if let Some(incomes) = &mut self.incomes {
+            incomes.retain(|l| l.member == member);
+        }
+        if let Some(expenses) = &mut self.expenses {
+            expenses.retain(|l| l.member == member);
+        }
+        if let Some(mismatch) = &mut self.name_mismatch {
+            mismatch.retain(|m| m.member == member);
+        }
+        self.message = None;
+        let covers = |d: &Decision| {
+            d.persons_covered
+                .as_ref()
+                .is_some_and(|p| p.iter().any(|k| k == member))
+        };
+        let own = |mut d: Decision| {
+            d.adults.retain(|a| a.applicant_id == person);
+            d
+        };
+        self.decision = self.decision.take().filter(covers).map(own);
+        if let Some(replaced) = self.replaced_decisions.take() {
+            self.replaced_decisions = Some(replaced.into_iter().filter(covers).map(own).collect());
+        }
+    }
+}
+
 /// One page of applications.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationPage {

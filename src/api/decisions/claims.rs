@@ -228,17 +228,34 @@ fn invalid(field: &str, reason: impl Into<String>) -> AppError {
     AppError::Validation(vec![FieldError::new(field, reason)])
 }
 
-/// What is left of a recovery claim: its amount less what write-offs let
-/// go.
-pub fn outstanding_ore(tx: &mut Tx, recovery: &DecisionRow) -> Result<i64, AppError> {
+/// The ids a decision's stored `concerns` names, read strictly.
+fn concerns_of(row: &DecisionRow) -> Result<Vec<String>, AppError> {
+    match &row.concerns {
+        None => Ok(Vec::new()),
+        Some(text) => stored("decisions.concerns", serde_json::from_str(text)),
+    }
+}
+
+/// The decisions of `kind` that concern the decision `id`.
+fn concerning(tx: &mut Tx, kind: DecisionKind, id: &str) -> Result<Vec<DecisionRow>, AppError> {
     let m = tx.municipality().to_owned();
-    // A rejected write-off lets go of nothing (its amount is zero), and
-    // write-offs are never replaced: each one counts.
-    let written_off: i64 =
-        decisions::concerning(tx.conn, &m, DecisionKind::WriteOff.as_str(), &recovery.id)?
-            .iter()
-            .map(|w| w.amount_ore)
-            .sum();
+    let mut found = Vec::new();
+    for row in decisions::mentioning(tx.conn, &m, kind.as_str(), id)? {
+        if concerns_of(&row)?.iter().any(|c| c == id) {
+            found.push(row);
+        }
+    }
+    Ok(found)
+}
+
+/// What is left of a recovery claim: its amount less what write-offs let
+/// go (a rejected write-off lets go of nothing; write-offs are never
+/// replaced, so each one counts).
+pub fn outstanding_ore(tx: &mut Tx, recovery: &DecisionRow) -> Result<i64, AppError> {
+    let written_off: i64 = concerning(tx, DecisionKind::WriteOff, &recovery.id)?
+        .iter()
+        .map(|w| w.amount_ore)
+        .sum();
     Ok(recovery.amount_ore - written_off)
 }
 
@@ -249,6 +266,16 @@ pub fn outstanding_ore(tx: &mut Tx, recovery: &DecisionRow) -> Result<i64, AppEr
 /// what is left of it.
 fn check_concerns(tx: &mut Tx, claim: &NewClaim) -> Result<(), AppError> {
     let m = tx.municipality().to_owned();
+    // The decisions concerned are locked, in one order, before what was
+    // paid, claimed or let go under them is read: two claims on them
+    // (two write-offs of one recovery, two recoveries of one payment) are
+    // checked one after the other, also across replicas.
+    let mut ids = claim.concerns.clone();
+    ids.sort();
+    ids.dedup();
+    for id in &ids {
+        decisions::lock(tx.conn, &m, id)?;
+    }
     let mut concerned = Vec::new();
     for (i, id) in claim.concerns.iter().enumerate() {
         let field = format!("concerns[{i}]");
@@ -287,12 +314,26 @@ fn check_concerns(tx: &mut Tx, claim: &NewClaim) -> Result<(), AppError> {
         DecisionKind::Recovery => {
             let ids: Vec<String> = concerned.iter().map(|d| d.id.clone()).collect();
             let paid = applications::paid_under(tx.conn, &m, &ids)?;
-            if ore > paid {
+            // Money already claimed back under these decisions is not
+            // claimed again (nor what a write-off let go of).
+            let mut earlier: Vec<DecisionRow> = Vec::new();
+            for id in &ids {
+                for row in concerning(tx, DecisionKind::Recovery, id)? {
+                    if !earlier.iter().any(|e| e.id == row.id) {
+                        earlier.push(row);
+                    }
+                }
+            }
+            let claimed: i64 = earlier.iter().map(|r| r.amount_ore).sum();
+            let available = paid - claimed;
+            if ore > available {
                 return Err(invalid(
                     "amount",
                     format!(
-                        "is more than was paid under the decisions concerned, {}",
-                        money::from_ore(paid)
+                        "is more than is left to claim back under the decisions concerned: {} paid, \
+                         {} claimed already",
+                        money::from_ore(paid),
+                        money::from_ore(claimed)
                     ),
                 ));
             }

@@ -270,7 +270,14 @@ impl Decision {
             persons_covered,
             adults,
             decision_maker,
-            appeal: decision::appeal_notice(kind, legal::appealable(&codes)).into(),
+            // A decision recorded before legal bases were has none stored:
+            // it was an assistance decision under the right to assistance
+            // (4 kap. 1 § or 12 kap. 1 §), which is appealable.
+            appeal: decision::appeal_notice(
+                kind,
+                legal::appealable(&codes) || (codes.is_empty() && kind == DecisionKind::Assistance),
+            )
+            .into(),
             replaces,
             replaced_by: replaced_by
                 .as_deref()

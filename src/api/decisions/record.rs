@@ -52,7 +52,7 @@ fn check(
         errors.push(FieldError::new(
             f("legal_basis"),
             "must name the right the decision rests on: 12 kap. 1 § or 2 § socialtjänstlagen \
-             (2025:400), or 4 kap. 1 § or 2 § of the act before for periods before 2025-07-01",
+             (2025:400)",
         ));
     }
     let member = |key: &MemberKey| members.iter().find(|m| m.member == key.as_str());
@@ -156,11 +156,12 @@ pub fn record(
         Month::parse(&application.support_month),
     )?;
     let prefix = if replacing.is_some() { "decision." } else { "" };
-    let calculation = match calculation::calculate(tx.conn, application, None) {
-        Ok((norm, c)) => Some((norm, c)),
-        Err(AppError::NormTableMissing(_)) => None,
-        Err(e) => return Err(e),
-    };
+    let calculation =
+        match calculation::calculate(tx.conn, application, None, Some(&decision.persons_covered)) {
+            Ok((norm, c)) => Some((norm, c)),
+            Err(AppError::NormTableMissing(_)) => None,
+            Err(e) => return Err(e),
+        };
     let mut errors = check(decision, &members, (month, tx.today()), prefix);
     errors.extend(deviation(
         decision,
@@ -233,8 +234,11 @@ pub fn record(
     Ok(row)
 }
 
-/// BR-5: the work capacity the decision assessed gives each referral made
-/// from the application, and waiting for it, its first meeting's due date.
+/// BR-5: the work capacity the decision assessed sets the first meeting's
+/// due date of each referral made from the application whose first meeting
+/// is still to be held: application day + 7 for a person at 25 % or more,
+/// none below (a replacing decision that lowers the capacity takes the due
+/// date away again).
 fn start_coach_rule(
     tx: &mut Tx,
     application: &ApplicationRow,
@@ -242,14 +246,14 @@ fn start_coach_rule(
 ) -> Result<(), AppError> {
     let applied_on = time::today_in_sweden(application.received_at.and_utc());
     for mut referral in
-        referrals::awaiting_assessment(tx.conn, &application.municipality, &application.id)?
+        referrals::before_first_meeting(tx.conn, &application.municipality, &application.id)?
     {
         let capacity = adults
             .iter()
             .find(|a| a.applicant_id == referral.applicant_id)
             .map(|a| a.work_capacity_percent);
         let due = referral::first_meeting_due(referral.referred_on, Some((applied_on, capacity)));
-        if due.is_none() {
+        if due == referral.first_meeting_due {
             continue;
         }
         let version = referral.version;

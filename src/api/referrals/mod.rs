@@ -243,7 +243,7 @@ pub(crate) fn has_active_af_plan(tx: &mut Tx, person: &str) -> Result<bool, AppE
 
 /// The application a referral is linked to, as BR-5 needs it: the day it
 /// came in and the person's work capacity as its decision in force assessed
-/// it. The person must be an adult of its household in the municipality:
+/// it. The person must be its applicant or partner in the municipality:
 /// 422 otherwise.
 fn linked_application(
     tx: &mut Tx,
@@ -254,14 +254,18 @@ fn linked_application(
     let adults = crate::db::households::members_of(tx.conn, &m, id)?;
     let application = applications::find(tx.conn, &m, id)?
         .filter(|_| {
-            adults
-                .iter()
-                .any(|a| a.applicant_id.as_deref() == Some(person))
+            // Only the applicant and the partner are assessed on the
+            // decision (BR-5); another adult sharing the home applies on
+            // their own.
+            adults.iter().any(|a| {
+                a.applicant_id.as_deref() == Some(person)
+                    && matches!(a.role.as_str(), "applicant" | "partner")
+            })
         })
         .ok_or_else(|| {
             invalid(
                 "application_id",
-                "must be an application of this person in the municipality",
+                "must be an application of this person (as applicant or partner) in the municipality",
             )
         })?;
     let capacity = crate::db::decisions::capacity_on(tx.conn, &m, id, person)?;
