@@ -1,6 +1,6 @@
 //! Demo data: applicants with Skatteverket's published test numbers
 //! (serial 980–999, and 19121212-1212), in Katrineholm and Vingåker, and
-//! the national norm as the Government published it (`data/`).
+//! the national norm as the Government published it (`reference/`).
 
 use chrono::{DateTime, Utc};
 
@@ -109,7 +109,7 @@ pub struct Loaded {
 }
 
 /// The published norm tables the demo loads, as an admin would.
-const NORM_TABLES: &[(i32, &str)] = &[(2026, include_str!("../data/riksnorm-2026.json"))];
+const NORM_TABLES: &[(i32, &str)] = &[(2026, include_str!("../reference/riksnorm-2026.json"))];
 
 /// What the demo holds after loading.
 #[derive(Debug, Clone, Default)]

@@ -38,6 +38,18 @@ pub trait Resource {
     /// The person the row is about (an applicant id).
     fn person(row: &Self::Row) -> &str;
 
+    /// Other persons whose data the caller gets in `view` (the other adults
+    /// of an application's household, in the full view): each gets an
+    /// audit record of the operation too, so that their register extract
+    /// shows who read it.
+    fn also_about(
+        _conn: &mut DbConn,
+        _row: &Self::Row,
+        _view: Self::View,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(Vec::new())
+    }
+
     /// The caller's view of the row on `today`: a refusal (404, 403) when it
     /// may not see it or may not do `op` to it.
     fn access(
@@ -209,7 +221,7 @@ impl<'a> Tx<'a> {
         };
         let person = R::person(&row).to_owned();
         let relations = applicants::relations(self.conn, municipality, &person, self.scope.today)?;
-        self.subject.person = Some(person);
+        self.subject.person = Some(person.clone());
         match R::access(
             &self.scope.principal,
             self.scope.op,
@@ -217,7 +229,16 @@ impl<'a> Tx<'a> {
             relations,
             self.scope.today,
         ) {
-            Ok(view) => Ok((row, view)),
+            Ok(view) => {
+                for other in R::also_about(self.conn, &row, view)? {
+                    if other != person {
+                        let action = self.scope.op.audit_action();
+                        let kind = self.scope.op.resource_type();
+                        self.record(action, kind, id, &other);
+                    }
+                }
+                Ok((row, view))
+            }
             Err(refusal) => Err(self.refuse(refusal)),
         }
     }

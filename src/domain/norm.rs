@@ -472,7 +472,7 @@ mod tests {
     /// file the API tests load.
     fn norm_2026() -> NormTable {
         let v: serde_json::Value =
-            serde_json::from_str(include_str!("../../data/riksnorm-2026.json")).unwrap();
+            serde_json::from_str(include_str!("../../reference/riksnorm-2026.json")).unwrap();
         let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<Decimal>().unwrap();
         let personal: Vec<(Band, Decimal)> = v["personal_costs"]
             .as_array()

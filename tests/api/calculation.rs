@@ -756,6 +756,38 @@ async fn someone_named_in_another_persons_application_gets_only_their_own_part_i
             json!([]),
             "[{b}] the applicant's payments"
         );
+        // Reading the application read the partner's data too: it is in
+        // their extract's accesses.
+        let cs = app.token(Role::CaseSystem);
+        json_of(
+            app.get(&format!("/api/v1/0483/applications/{id}"), &cs)
+                .await,
+            200,
+            "read",
+        )
+        .await;
+        let extract = json_of(
+            app.get(
+                &format!(
+                    "/api/v1/0483/applicants/{}/export",
+                    erik["id"].as_str().unwrap()
+                ),
+                &cw,
+            )
+            .await,
+            200,
+            "the partner's extract again",
+        )
+        .await;
+        assert!(
+            extract["accesses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["action"] == "application.read" && a["actor"] == "test-case_system"),
+            "[{b}] {}",
+            extract["accesses"]
+        );
     }
 }
 

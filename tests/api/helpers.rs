@@ -137,7 +137,7 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
 }
 
 /// The norm of 2026 as published, in the shape `PUT /api/v1/norm-tables/2026` takes.
-pub const NORM_2026: &str = include_str!("../../data/riksnorm-2026.json");
+pub const NORM_2026: &str = include_str!("../../reference/riksnorm-2026.json");
 
 impl TestApp {
     /// A token for `role` in Katrineholm (0483).

@@ -156,3 +156,30 @@ async fn the_portal_learns_the_decision_with_its_reasons_and_appeal_notice_but_n
         assert!(read.get("decision").is_none(), "[{b}] not the case view");
     }
 }
+
+#[actix_web::test]
+async fn the_portal_declares_figures_and_names_every_person_of_the_household_in_full() {
+    for app in each_backend().await {
+        let b = app.backend;
+        let portal = app.token(Role::Eservice);
+        let mut body = application_body(TOLVAN);
+        body["incomes"] = json!([{ "kind": "sickness_benefit", "applied_amount": "3000.00", "source": "forsakringskassan" }]);
+        body["other_adults"] = json!([{ "id": uuid::Uuid::now_v7().to_string() }]);
+        let problem = assert_problem(
+            app.submit(&portal, Some("figures"), &body).await,
+            422,
+            "validation-failed",
+            b,
+        )
+        .await;
+        let names: Vec<&str> = problem["invalid_params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"incomes[0].source"), "[{b}] {names:?}");
+        assert!(names.contains(&"other_adults[0].id"), "[{b}] {names:?}");
+        assert_eq!(app.count("applications").await, 0, "[{b}] nothing written");
+    }
+}

@@ -78,6 +78,20 @@ impl Resource for Application {
         &row.applicant_id
     }
 
+    fn also_about(
+        conn: &mut DbConn,
+        row: &ApplicationRow,
+        view: ApplicationView,
+    ) -> Result<Vec<String>, AppError> {
+        if view != ApplicationView::Full {
+            return Ok(Vec::new());
+        }
+        Ok(households::members_of(conn, &row.municipality, &row.id)?
+            .into_iter()
+            .filter_map(|m| m.applicant_id)
+            .collect())
+    }
+
     fn access(
         principal: &Principal,
         op: Operation,
@@ -481,6 +495,12 @@ pub async fn list_applications(
                     match policy::application_view(&principal, &row.submitted_by, relations) {
                         Some(view) => {
                             read.push((row.id.clone(), row.applicant_id.clone()));
+                            // The other adults' data is read too.
+                            for other in Application::also_about(conn, &row, view)? {
+                                if other != row.applicant_id {
+                                    read.push((row.id.clone(), other));
+                                }
+                            }
                             present(conn, row, view).map(Some)
                         }
                         None => Ok(None),
