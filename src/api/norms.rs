@@ -1,6 +1,6 @@
-//! The national norm (*riksnormen*): `PUT /api/v1/norm-tables/{year}`
-//! (admins load a year), `GET /api/v1/norm-tables` and
-//! `GET /api/v1/norm-tables/{year}`. National data, no person in it.
+//! The national norm (*riksnormen*): `POST /api/v1/norm-tables` (admins
+//! load a year) and `GET /api/v1/norm-tables` (by year and revision).
+//! National data, no person in it.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -22,21 +22,15 @@ use crate::domain::money::parse_sek;
 use crate::domain::norm::{Band, NormTable};
 use crate::error::AppError;
 
-/// The year in the path.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct YearPath {
-    /// The norm's year, 2000–2099.
-    #[param(value_type = i32, minimum = 2000, maximum = 2099, example = 2026)]
-    pub year: String,
-}
-
-/// Which revision to read.
+/// Which tables to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct RevisionQuery {
-    /// A revision of the year; the latest when left out.
+pub struct NormQuery {
+    /// Only this year's revisions.
+    #[param(minimum = 2000, maximum = 2099, example = 2026)]
+    pub year: Option<i32>,
+    /// Only this revision (with `year`).
     #[param(minimum = 1, maximum = 1000)]
     pub revision: Option<i32>,
 }
@@ -70,12 +64,12 @@ pub struct SizeAmount {
 /// further person adds the step from six to seven).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "source": "Socialtjänstförordning (2025:468) 12 kap. 2 § i lydelse enligt SFS 2025:1046",
-    "personal_costs": [ { "band": "adult_single", "amount": "3940" } ],
-    "household_costs": [ { "persons": 1, "amount": "1280" } ]
-}))]
+#[schema(example = published_2026)]
 pub struct NormTableBody {
+    /// The year the table is for, 2000–2099.
+    #[schema(value_type = i32, minimum = 2000, maximum = 2099, required = true, example = 2026)]
+    #[serde(default, deserialize_with = "crate::api::json::optional_integer")]
+    pub year: Option<i32>,
     /// Where the amounts are published.
     #[schema(value_type = Line, required = true)]
     pub source: Option<String>,
@@ -132,16 +126,22 @@ struct Stored {
     household_costs: Vec<(i32, Decimal)>,
 }
 
-fn year(text: &str) -> Result<i32, AppError> {
-    text.parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2099).contains(y))
-        .ok_or_else(|| parameter_error("must be a year, 2000–2099", "year"))
+/// The published table of 2026, as the contract's example.
+fn published_2026() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../reference/riksnorm-2026.json")).unwrap_or_default()
 }
 
 /// Checks a table body, naming every bad field.
-pub fn check(body: &NormTableBody, year: i32) -> Result<NormTable, AppError> {
+pub fn check(body: &NormTableBody) -> Result<NormTable, AppError> {
     let mut c = Checker::default();
+    let year = c.check(
+        "year",
+        match body.year {
+            Some(y) if (2000..=2099).contains(&y) => Ok(y),
+            Some(_) => Err("must be a year, 2000–2099".to_owned()),
+            None => Err("is required".to_owned()),
+        },
+    );
     let source = c.check(
         "source",
         required(&body.source).and_then(|s| rules::line(s, 200)),
@@ -187,7 +187,7 @@ pub fn check(body: &NormTableBody, year: i32) -> Result<NormTable, AppError> {
     }
     let mut errors = c.finish().err().unwrap_or_default();
     let source = source.unwrap_or_default();
-    match NormTable::new(year, source, &personal, &household) {
+    match NormTable::new(year.unwrap_or_default(), source, &personal, &household) {
         Ok(table) if errors.is_empty() => Ok(table),
         Ok(_) => Err(AppError::Validation(errors)),
         Err(more) => {
@@ -292,33 +292,29 @@ pub fn find(
 /// Load a year's norm.
 ///
 /// Admins load the national norm as the Government publishes it, one year
-/// at a time: every band of personal costs once and the common costs of
-/// households of one to seven persons. Loading a year again with other
+/// at a time (`year` in the body): every band of personal costs once and
+/// the common costs of households of one to seven persons. Loading a year again with other
 /// amounts or source adds a revision (201); the same table again changes
 /// nothing (200). A table is never changed: decisions name the year and
 /// revision they were calculated with. Audited.
 #[utoipa::path(
-    put,
-    path = "/api/v1/norm-tables/{year}",
+    post,
+    path = "/api/v1/norm-tables",
     tag = "norm",
     operation_id = "load_norm_table",
-    params(YearPath),
     request_body(content = NormTableBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The same table was loaded already", body = NormTableView),
-        (status = 201, description = "A new revision", body = NormTableView),
+        (status = 201, description = "A new revision", body = NormTableView,
+         headers(("Location" = String, description = "The revision, as a filtered list"))),
     ),
     security(("bearer" = []))
 )]
-pub async fn load_norm_table(
-    caller: Caller,
-    path: web::Path<YearPath>,
-    body: JsonBody,
-) -> Result<HttpResponse, AppError> {
+pub async fn load_norm_table(caller: Caller, body: JsonBody) -> Result<HttpResponse, AppError> {
     let op = Operation::LoadNormTable;
     caller.permit(op).await?;
-    let year = year(&path.year)?;
-    let table = body.check(|b: &NormTableBody| check(b, year))?;
+    let table = body.check(check)?;
+    let year = table.year;
     let subject = caller.principal.subject.clone();
     let now = caller.now().naive_utc();
     let record = caller.event(op.audit_action(), op.resource_type());
@@ -338,7 +334,7 @@ pub async fn load_norm_table(
         HttpResponse::Created()
             .insert_header((
                 actix_web::http::header::LOCATION,
-                format!("/api/v1/norm-tables/{year}?revision={}", row.revision),
+                format!("/api/v1/norm-tables?year={year}&revision={}", row.revision),
             ))
             .json(answer)
     } else {
@@ -348,51 +344,35 @@ pub async fn load_norm_table(
 
 /// List the loaded norm tables.
 ///
-/// Every year and revision loaded, newest first. Caseworkers, the case
-/// system and admins read them.
+/// Every year and revision loaded, newest first, or only `year`'s (and
+/// only its `revision`). Caseworkers, the case system and admins read them.
 #[utoipa::path(
     get,
     path = "/api/v1/norm-tables",
     tag = "norm",
     operation_id = "list_norm_tables",
+    params(NormQuery),
     responses(
         (status = 200, description = "The tables", body = NormTableList),
     ),
     security(("bearer" = []))
 )]
-pub async fn list_norm_tables(caller: Caller) -> Result<HttpResponse, AppError> {
-    caller.permit(Operation::ReadNormTables).await?;
-    let rows = caller.read(|conn| Ok(norms::all(conn)?)).await?;
-    let items = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(NormTableList { items }))
-}
-
-/// Read a year's norm table.
-///
-/// The latest revision of the year, or the one asked for; 404 when none is
-/// loaded.
-#[utoipa::path(
-    get,
-    path = "/api/v1/norm-tables/{year}",
-    tag = "norm",
-    operation_id = "get_norm_table",
-    params(YearPath, RevisionQuery),
-    responses(
-        (status = 200, description = "The table", body = NormTableView),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get_norm_table(
+pub async fn list_norm_tables(
     caller: Caller,
-    path: web::Path<YearPath>,
-    query: web::Query<RevisionQuery>,
+    query: web::Query<NormQuery>,
 ) -> Result<HttpResponse, AppError> {
     caller.permit(Operation::ReadNormTables).await?;
-    let year = year(&path.year)?;
-    let revision = query.revision;
-    let row = caller
-        .read(move |conn| find(conn, year, revision))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().json(view(&row)?))
+    let check = |value: Option<i32>, range: std::ops::RangeInclusive<i32>, name: &str| match value {
+        Some(v) if !range.contains(&v) => Err(parameter_error("is out of range", name)),
+        _ => Ok(value),
+    };
+    let year = check(query.year, 2000..=2099, "year")?;
+    let revision = check(query.revision, 1..=1000, "revision")?;
+    let rows = caller.read(|conn| Ok(norms::all(conn)?)).await?;
+    let items = rows
+        .iter()
+        .filter(|r| year.is_none_or(|y| r.year == y) && revision.is_none_or(|v| r.revision == v))
+        .map(view)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(NormTableList { items }))
 }

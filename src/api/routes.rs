@@ -86,7 +86,6 @@ operations! {
     applications::calculation => get_calculation,
     norms => load_norm_table,
     norms => list_norm_tables,
-    norms => get_norm_table,
     decisions => get_decision,
     decisions => replace_decision,
     decisions => list_person_decisions,

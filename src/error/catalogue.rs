@@ -174,7 +174,7 @@ catalogue! {
         "the person's number is a personal number; only a coordination number is replaced",
         "Only a coordination number is replaced by a personal number";
     NormTableMissing: 409, "norm-table-missing", "No norm table is loaded for the year",
-        "no norm table is loaded for 2026; an admin loads it with PUT /api/v1/norm-tables/2026",
+        "no norm table is loaded for 2026; an admin loads it with POST /api/v1/norm-tables",
         "The calculation needs the national norm of the support month's year, and none is loaded";
     OutsideServiceArea: 409, "outside-service-area", "Viadidakt does not serve the municipality",
         "Viadidakt does not serve municipality 0428 on 2026-11-25",

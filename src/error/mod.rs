@@ -366,7 +366,7 @@ impl AppError {
                     .into(),
             ),
             Self::NormTableMissing(year) => Some(format!(
-                "no norm table is loaded for {year}; an admin loads it with PUT /api/v1/norm-tables/{year}"
+                "no norm table is loaded for {year}; an admin loads it with POST /api/v1/norm-tables"
             )),
             Self::OutsideServiceArea { municipality, day } => Some(format!(
                 "Viadidakt does not serve municipality {municipality} on {day}"

@@ -62,12 +62,7 @@ async fn br1_an_invalid_personal_number_is_a_422_naming_the_field_and_writes_not
         body["address"]["postal_code"] = json!("123");
         let response = app.post("/api/v1/0483/applicants", &token, &body).await;
         let problem = assert_problem(response, 422, "validation-failed", b).await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(
             names,
             ["personal_number", "first_name", "address.postal_code"],

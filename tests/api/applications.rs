@@ -152,12 +152,7 @@ async fn a_personal_number_finds_the_applicant_or_registers_them_with_names() {
             b,
         )
         .await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(
             names,
             ["applicant.first_name", "applicant.last_name"],
@@ -202,12 +197,7 @@ async fn bad_input_is_a_422_naming_every_bad_field_and_writes_nothing() {
         body["expenses"] = json!([{ "kind": "rent", "applied_amount": "6200.50" }]);
         let response = app.submit(&token, None, &body).await;
         let problem = assert_problem(response, 422, "validation-failed", b).await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(
             names,
             [

@@ -95,12 +95,7 @@ async fn a_recovery_claims_back_at_most_what_was_paid_and_a_write_off_at_most_wh
                 b,
             )
             .await;
-            let names: Vec<&str> = problem["invalid_params"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["name"].as_str().unwrap())
-                .collect();
+            let names = invalid_names(&problem);
             assert!(names.contains(&field), "[{b}] {field}: {names:?}");
         }
         assert_eq!(app.count("decisions").await, 1, "[{b}] nothing written");

@@ -115,12 +115,7 @@ async fn bad_consents_name_every_field_and_the_portal_acts_only_for_its_own_appl
             b,
         )
         .await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(
             names,
             ["recipient", "purpose", "given_at", "channel"],
@@ -347,12 +342,7 @@ async fn the_portal_names_the_person_in_full_and_replays_are_audited() {
             b,
         )
         .await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(
             names,
             [

@@ -240,12 +240,7 @@ async fn every_rule_of_a_decision_names_its_field_and_a_refused_decision_writes_
                 .act(&id, "decision", &token, Some("\"2\""), Some(&body))
                 .await;
             let problem = assert_problem(response, 422, "validation-failed", b).await;
-            let names: Vec<&str> = problem["invalid_params"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["name"].as_str().unwrap())
-                .collect();
+            let names = invalid_names(&problem);
             assert!(
                 names.contains(&field),
                 "[{b}] {field}: {names:?} for {body}"
@@ -442,12 +437,7 @@ async fn a_replaced_decision_is_kept_and_only_the_one_in_force_can_be_replaced()
             b,
         )
         .await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert_eq!(names, ["ground", "reason"], "[{b}]");
         let mut bad = decision("granted", Some("6000.00"), 50);
         bad["persons_covered"] = json!(["applicant", "partner"]);

@@ -136,7 +136,7 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
     app
 }
 
-/// The norm of 2026 as published, in the shape `PUT /api/v1/norm-tables/2026` takes.
+/// The norm of 2026 as published, in the shape `POST /api/v1/norm-tables` takes.
 pub const NORM_2026: &str = include_str!("../../reference/riksnorm-2026.json");
 
 impl TestApp {
@@ -370,7 +370,7 @@ impl TestApp {
     pub async fn load_norm(&self) {
         let body: bistand::api::norms::NormTableBody =
             serde_json::from_str(NORM_2026).expect("the norm's JSON");
-        let table = bistand::api::norms::check(&body, 2026).expect("the published norm");
+        let table = bistand::api::norms::check(&body).expect("the published norm");
         self.db
             .write(move |conn, _| {
                 bistand::api::norms::store(conn, &table, "test-setup", now().naive_utc())
@@ -492,6 +492,16 @@ impl TestApp {
 pub async fn created(response: reqwest::Response, backend: &str) -> Value {
     assert_eq!(response.status(), 201, "[{backend}] submit");
     response.json().await.unwrap()
+}
+
+/// The names of a validation problem's invalid parameters, in order.
+pub fn invalid_names(problem: &Value) -> Vec<&str> {
+    problem["invalid_params"]
+        .as_array()
+        .expect("invalid_params")
+        .iter()
+        .map(|p| p["name"].as_str().expect("a name"))
+        .collect()
 }
 
 /// The JSON body of an answer, after checking its status (`what` names the

@@ -97,7 +97,6 @@ const TABLE: &[Row] = &[
     // admins load it (the same table again answers 200).
     ("load_norm_table",      [NO,                   NO,                   NO,                   NO,     NO,      [200; 4], NO,               NO]),
     ("list_norm_tables",     [[200; 4],             NO,                   NO,                   NO,     NO,      [200; 4], NO,               [200; 4]]),
-    ("get_norm_table",       [[200; 4],             NO,                   NO,                   NO,     NO,      [200; 4], NO,               [200; 4]]),
     ("get_decision",         [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_decision",      [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
     ("list_person_decisions",[[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
@@ -632,10 +631,9 @@ fn request(
                                 "delegation": "Delegationsordning 3.4.1" } })),
         "get_calculation" => c.get(at(&format!("{application}/calculation"))),
         "load_norm_table" => c
-            .put(at("/api/v1/norm-tables/2026"))
+            .post(at("/api/v1/norm-tables"))
             .json(&serde_json::from_str::<Value>(NORM_2026).unwrap()),
         "list_norm_tables" => c.get(at("/api/v1/norm-tables")),
-        "get_norm_table" => c.get(at("/api/v1/norm-tables/2026")),
         "replace_decision" => c
             .post(at(&format!("{base}/decisions/{}/replacement", id(&t.decision))))
             .json(&json!({ "ground": "correction", "reason": "Räknefel.",

@@ -172,12 +172,7 @@ async fn the_portal_declares_figures_and_names_every_person_of_the_household_in_
             b,
         )
         .await;
-        let names: Vec<&str> = problem["invalid_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = invalid_names(&problem);
         assert!(names.contains(&"incomes[0].source"), "[{b}] {names:?}");
         assert!(names.contains(&"other_adults[0].id"), "[{b}] {names:?}");
         assert_eq!(app.count("applications").await, 0, "[{b}] nothing written");
