@@ -38,6 +38,11 @@ pub fn parameter_error(message: &str, name: &str) -> AppError {
     AppError::InvalidParameter(vec![FieldError::new(name, message)])
 }
 
+/// A 422 naming one field of the body.
+pub fn invalid(field: &str, reason: impl Into<String>) -> AppError {
+    AppError::Validation(vec![FieldError::new(field, reason)])
+}
+
 /// Parses a resource id from the path.
 pub fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
     params::strict_uuid(text).ok_or_else(|| {

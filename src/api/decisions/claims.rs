@@ -18,6 +18,7 @@ use crate::api::applications::decision::{
 };
 use crate::api::context::Caller;
 use crate::api::formats::{Reasons, ResourceId, Sek};
+use crate::api::invalid;
 use crate::api::json::JsonBody;
 use crate::api::params::{MunicipalityPath, strict_uuid};
 use crate::api::tx::Tx;
@@ -25,7 +26,6 @@ use crate::auth::Principal;
 use crate::auth::policy::Operation;
 use crate::db::decisions::{self, DecisionRow};
 use crate::db::{applications, stored};
-use crate::domain::FieldError;
 use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::decision::{DecisionKind, Outcome};
 use crate::domain::event::EventType;
@@ -222,10 +222,6 @@ fn new_claim(body: &ClaimBody, caller: &Principal) -> Result<NewClaim, AppError>
         reasons: reasons.ok_or_else(missing)?,
         maker: maker.ok_or_else(missing)?,
     })
-}
-
-fn invalid(field: &str, reason: impl Into<String>) -> AppError {
-    AppError::Validation(vec![FieldError::new(field, reason)])
 }
 
 /// The ids a decision's stored `concerns` names, read strictly.

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use crate::api::applicants::model::required;
 use crate::api::formats::{LanguageCode, Line, Note, Reasons};
 use crate::api::params::strict_uuid;
-use crate::domain::FieldError;
 use crate::domain::applicant::{self as rules, Checker};
 use crate::domain::referral::{AfAnswer, CloseOutcome, EducationLevel, Source};
 use crate::domain::time;
@@ -388,9 +387,4 @@ pub fn closing(
         (Some(o), Some(d)) => Ok((o, d)),
         _ => Err(AppError::internal("validated field missing")),
     }
-}
-
-/// A 422 naming one field.
-pub fn invalid(field: &str, reason: impl Into<String>) -> AppError {
-    AppError::Validation(vec![FieldError::new(field, reason)])
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::applicants::model::Applicant;
 use super::context::Caller;
 use super::idempotency::{self, StoredResponse};
+use super::invalid;
 use super::json::JsonBody;
 use super::params::{
     IdempotencyKeyHeader, MunicipalityPath, ResourcePath, decode_cursor, etag, fill_page,
@@ -38,7 +39,7 @@ use crate::domain::referral::{self, AfPlan, ReferralStatus, Source};
 use crate::domain::time;
 use crate::error::AppError;
 use crate::error::catalogue::*;
-use body::{NewReferral, ReferralBody, invalid, new_referral};
+use body::{NewReferral, ReferralBody, new_referral};
 use view::{Referral, ReferralPage, Work};
 
 /// The provider referrals go to, as the service areas name it (BR-12).
