@@ -6,15 +6,18 @@
 //! the policy (a refusal is audited and answered 404 or 403); it changes
 //! rows and names the feed events; and when it returns, the transaction
 //! appends the operation's audit record, naming the resource and the person
-//! it concerns. A new resource implements [`Resource`] (how to find it, whose
+//! it concerns, and brings the indicators up to date with the records of
+//! every person a changing operation touched. A new resource implements [`Resource`] (how to find it, whose
 //! person it is, which view the caller gets) and none of the ritual.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::auth::Principal;
 use crate::auth::policy::Operation;
 use crate::db::events::NewEvent;
-use crate::db::{DbConn, Pending, applicants};
+use crate::db::{DbConn, Pending, applicants, indicators};
 use crate::domain::Municipality;
 use crate::domain::access::PersonRelations;
 use crate::domain::audit::{AuditEvent, Outcome};
@@ -139,12 +142,26 @@ pub fn run<T>(
     match work(&mut tx) {
         Ok(value) => {
             let Tx {
+                conn,
                 subject,
                 mut records,
                 own_record,
                 events,
                 ..
             } = tx;
+            if !events.is_empty() {
+                // The records of everyone the operation changed count again
+                // in the indicators, in this transaction.
+                let persons: BTreeSet<&str> = records
+                    .iter()
+                    .filter_map(|r| r.person_id.as_deref())
+                    .chain(subject.person.as_deref())
+                    .collect();
+                let now = scope.now.naive_utc();
+                for person in persons {
+                    indicators::refresh(conn, scope.municipality.as_str(), person, now)?;
+                }
+            }
             if own_record {
                 records.push(record_of(scope, &subject, Outcome::Allowed));
             }

@@ -11,6 +11,7 @@ pub mod decisions;
 pub mod events;
 pub mod households;
 pub mod idempotency;
+pub mod indicators;
 pub mod norms;
 pub mod programmes;
 pub mod referrals;
@@ -182,6 +183,14 @@ impl Db {
         }
         let mut conn = establish(backend, &url)?;
         migrate(&mut conn)?;
+        let now = crate::domain::time::system_now().naive_utc();
+        let built = <DbConn as Connection>::transaction(&mut conn, |conn| {
+            indicators::build_if_never_built(conn, now)
+        })
+        .map_err(|e| anyhow::anyhow!("building the indicators: {e:?}"))?;
+        if let Some(persons) = built {
+            tracing::info!(persons, "indicators built from the records already stored");
+        }
         drop(conn);
 
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;

@@ -429,6 +429,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_cells (indicator, municipality, period, sex, part) {
+        indicator -> Text,
+        municipality -> Text,
+        period -> Text,
+        sex -> Text,
+        part -> Text,
+        value -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_contributions (municipality, person_id, indicator, period, sex, part) {
+        municipality -> Text,
+        person_id -> Text,
+        indicator -> Text,
+        period -> Text,
+        sex -> Text,
+        part -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    indicator_reports (indicator, municipality, kind, period, sex) {
+        indicator -> Text,
+        municipality -> Text,
+        kind -> Text,
+        period -> Text,
+        sex -> Text,
+        value -> Text,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_coverage (municipality) {
+        municipality -> Text,
+        first_month -> Text,
+    }
+}
+
+diesel::table! {
+    indicator_builds (id) {
+        id -> Integer,
+        built_at -> Timestamp,
+        persons -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     applicant_identities,
     applicants,
@@ -458,4 +510,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     cooperation_meetings,
     meeting_persons,
     norm_tables,
+    indicator_cells,
+    indicator_contributions,
+    indicator_reports,
+    indicator_coverage,
+    indicator_builds,
 );

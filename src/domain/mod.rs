@@ -10,6 +10,7 @@ pub mod consent;
 pub mod decision;
 pub mod event;
 pub mod household;
+pub mod indicator;
 pub mod legal;
 pub mod money;
 pub mod month;

@@ -1,0 +1,541 @@
+//! Rows of the indicators: the cells the computed ones are kept in, what
+//! each person contributes to them, reported values and forecasts, and
+//! from which month each municipality has values.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    applicants, applications, household_members, indicator_builds, indicator_cells,
+    indicator_contributions, indicator_coverage, indicator_reports, interventions, payments,
+    referrals,
+};
+use super::{DbConn, stored, unreadable};
+use crate::domain::Sex;
+use crate::domain::decision::{DecisionKind, Outcome};
+use crate::domain::household::{MemberRole, age_on};
+use crate::domain::indicator::contribution::{self, Cell, Contribution, Facts, Grant};
+use crate::domain::indicator::{Gender, Part, Period, catalogue};
+use crate::domain::month::Month;
+use crate::domain::referral::{CloseOutcome, InterventionKind, Source};
+use crate::domain::time::today_in_sweden;
+use crate::error::AppError;
+
+/// A stored cell, as read.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = indicator_cells)]
+pub struct CellRow {
+    pub indicator: String,
+    pub municipality: String,
+    pub period: String,
+    pub sex: String,
+    pub part: String,
+    pub value: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = indicator_contributions)]
+struct ContributionRow {
+    municipality: String,
+    person_id: String,
+    indicator: String,
+    period: String,
+    sex: String,
+    part: String,
+    value: i64,
+}
+
+/// A reported value or forecast.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = indicator_reports)]
+pub struct ReportRow {
+    pub indicator: String,
+    pub municipality: String,
+    /// `value` or `forecast`.
+    pub kind: String,
+    pub period: String,
+    pub sex: String,
+    /// Decimal text in the indicator's unit.
+    pub value: String,
+    pub reported_by: String,
+    pub reported_at: NaiveDateTime,
+}
+
+/// Reads a stored cell's key strictly.
+fn cell_of(indicator: &str, period: &str, sex: &str, part: &str) -> Result<Cell, AppError> {
+    Ok(Cell {
+        indicator: catalogue::find(indicator)
+            .ok_or_else(|| unreadable("indicator_cells.indicator"))?
+            .id,
+        period: stored("indicator_cells.period", Period::parse(period))?,
+        gender: stored("indicator_cells.sex", Gender::parse(sex))?,
+        part: Part::parse(part).ok_or_else(|| unreadable("indicator_cells.part"))?,
+    })
+}
+
+/// Everything of the person that the computed indicators count, or `None`
+/// when the person is not (or no longer) there.
+pub fn facts(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+) -> Result<Option<Facts>, AppError> {
+    let Some(sex) = applicants::table
+        .filter(applicants::municipality.eq(municipality))
+        .filter(applicants::id.eq(person))
+        .select(applicants::sex)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let gender = Gender::from(stored("applicants.sex", Sex::parse(&sex))?);
+    let received: Vec<(String, NaiveDateTime)> = applications::table
+        .filter(applications::municipality.eq(municipality))
+        .filter(applications::applicant_id.eq(person))
+        .select((applications::id, applications::received_at))
+        .load(conn)?;
+    let received: HashMap<String, NaiveDate> = received
+        .into_iter()
+        .map(|(id, at)| (id, today_in_sweden(at.and_utc())))
+        .collect();
+    Ok(Some(Facts {
+        gender,
+        grants: grants(conn, municipality, person)?,
+        applications: received.values().copied().collect(),
+        referrals: referrals_of(conn, municipality, person, &received)?,
+        interventions: interventions_of(conn, municipality, person)?,
+        payments: payments::table
+            .inner_join(
+                applications::table.on(applications::municipality
+                    .eq(payments::municipality)
+                    .and(applications::id.eq(payments::application_id))),
+            )
+            .filter(payments::municipality.eq(municipality))
+            .filter(applications::applicant_id.eq(person))
+            .select((payments::paid_on, payments::amount_ore))
+            .load(conn)?,
+    }))
+}
+
+/// The person's assistance decisions in force that grant money, with the
+/// members each covers.
+fn grants(conn: &mut DbConn, municipality: &str, person: &str) -> Result<Vec<Grant>, AppError> {
+    let all = super::decisions::of_person(conn, municipality, person)?;
+    let replaced: BTreeSet<&str> = all.iter().filter_map(|d| d.replaces.as_deref()).collect();
+    let mut grants = Vec::new();
+    for d in all.iter().filter(|d| !replaced.contains(d.id.as_str())) {
+        let kind = stored("decisions.kind", DecisionKind::parse(&d.kind))?;
+        let outcome = stored("decisions.outcome", Outcome::parse(&d.outcome))?;
+        if kind != DecisionKind::Assistance || !outcome.grants_money() || d.amount_ore <= 0 {
+            continue;
+        }
+        let Some(month) = d.support_month.as_deref() else {
+            continue;
+        };
+        let month = stored("decisions.support_month", Month::parse(month))?;
+        let covered: Vec<String> = match &d.persons_covered {
+            Some(json) => stored("decisions.persons_covered", serde_json::from_str(json))?,
+            // Decisions from before households covered the applicant.
+            None => vec!["applicant".to_owned()],
+        };
+        let members: Vec<(String, String, Option<NaiveDate>)> = match &d.application_id {
+            Some(application) => household_members::table
+                .filter(household_members::municipality.eq(municipality))
+                .filter(household_members::application_id.eq(application))
+                .select((
+                    household_members::member,
+                    household_members::role,
+                    household_members::birth_date,
+                ))
+                .load(conn)?,
+            None => Vec::new(),
+        };
+        let first_day = month.first_day();
+        let covered = covered
+            .into_iter()
+            .map(|key| {
+                let child = match members.iter().find(|m| m.0 == key) {
+                    Some((_, role, birth)) => {
+                        let role = stored("household_members.role", MemberRole::parse(role))?;
+                        role == MemberRole::Child && birth.is_none_or(|b| age_on(b, first_day) < 18)
+                    }
+                    None => false,
+                };
+                Ok((key, child))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        grants.push(Grant { month, covered });
+    }
+    Ok(grants)
+}
+
+fn referrals_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+    received: &HashMap<String, NaiveDate>,
+) -> Result<Vec<contribution::Referral>, AppError> {
+    let rows: Vec<super::referrals::ReferralRow> = referrals::table
+        .filter(referrals::municipality.eq(municipality))
+        .filter(referrals::applicant_id.eq(person))
+        .select(super::referrals::ReferralRow::as_select())
+        .load(conn)?;
+    let mut list = Vec::new();
+    for r in rows {
+        // A referral may link an application the person is the partner on.
+        let waiting_from = match &r.application_id {
+            Some(id) => match received.get(id) {
+                Some(day) => *day,
+                None => applications::table
+                    .filter(applications::municipality.eq(municipality))
+                    .filter(applications::id.eq(id))
+                    .select(applications::received_at)
+                    .first::<NaiveDateTime>(conn)
+                    .optional()?
+                    .map_or(r.referred_on, |at| today_in_sweden(at.and_utc())),
+            },
+            None => r.referred_on,
+        };
+        let closed = match (r.closed_on, r.outcome.as_deref()) {
+            (Some(day), Some(outcome)) => Some((
+                day,
+                stored("referrals.outcome", CloseOutcome::parse(outcome))?,
+            )),
+            _ => None,
+        };
+        list.push(contribution::Referral {
+            source: stored("referrals.source", Source::parse(&r.source))?,
+            referred_on: r.referred_on,
+            waiting_from: waiting_from.min(r.referred_on),
+            first_meeting_due: r.first_meeting_due,
+            first_meeting_held_on: r.first_meeting_held_on,
+            ended_on: r.ended_on,
+            closed,
+        });
+    }
+    Ok(list)
+}
+
+fn interventions_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+) -> Result<Vec<contribution::Intervention>, AppError> {
+    let rows: Vec<(NaiveDate, String, Option<String>)> = interventions::table
+        .filter(interventions::municipality.eq(municipality))
+        .filter(interventions::applicant_id.eq(person))
+        .select((
+            interventions::start_date,
+            interventions::kind,
+            interventions::programme_id,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(start_date, kind, programme)| {
+            let kind = stored("interventions.kind", InterventionKind::parse(&kind))?;
+            Ok(contribution::Intervention {
+                start_date,
+                subsidised_employment: kind == InterventionKind::SubsidisedEmployment,
+                on_programme: programme.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// What the person contributes to the cells now, as stored.
+fn stored_contribution(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+) -> Result<Contribution, AppError> {
+    let rows: Vec<ContributionRow> = indicator_contributions::table
+        .filter(indicator_contributions::municipality.eq(municipality))
+        .filter(indicator_contributions::person_id.eq(person))
+        .select(ContributionRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| Ok((cell_of(&r.indicator, &r.period, &r.sex, &r.part)?, r.value)))
+        .collect()
+}
+
+/// Brings the cells up to date with the person's records: works out what
+/// they contribute now, and adds the difference from what they contributed
+/// before. Runs in the transaction that changed the records.
+pub fn refresh(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let after = match facts(conn, municipality, person)? {
+        Some(facts) => contribution::of(&facts),
+        None => Contribution::new(),
+    };
+    let before = stored_contribution(conn, municipality, person)?;
+    let delta = contribution::delta(&before, &after);
+    for (cell, n) in &delta {
+        add(conn, municipality, cell, *n, now)?;
+        let key = indicator_contributions::table.find((
+            municipality,
+            person,
+            cell.indicator,
+            cell.period.to_string(),
+            cell.gender.as_str(),
+            cell.part.as_string(),
+        ));
+        match after.get(cell) {
+            None => {
+                diesel::delete(key).execute(conn)?;
+            }
+            Some(value) if before.contains_key(cell) => {
+                diesel::update(key)
+                    .set(indicator_contributions::value.eq(value))
+                    .execute(conn)?;
+            }
+            Some(value) => {
+                diesel::insert_into(indicator_contributions::table)
+                    .values(ContributionRow {
+                        municipality: municipality.to_owned(),
+                        person_id: person.to_owned(),
+                        indicator: cell.indicator.to_owned(),
+                        period: cell.period.to_string(),
+                        sex: cell.gender.as_str().to_owned(),
+                        part: cell.part.as_string(),
+                        value: *value,
+                    })
+                    .execute(conn)?;
+            }
+        }
+    }
+    if let Some(first) = delta.keys().map(|c| c.period.first_month()).min() {
+        cover(conn, municipality, first)?;
+    }
+    Ok(())
+}
+
+/// Adds `n` to a cell (creating it at `n`).
+fn add(
+    conn: &mut DbConn,
+    municipality: &str,
+    cell: &Cell,
+    n: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let period = cell.period.to_string();
+    let part = cell.part.as_string();
+    let key = indicator_cells::table.find((
+        cell.indicator,
+        municipality,
+        &period,
+        cell.gender.as_str(),
+        &part,
+    ));
+    let changed = diesel::update(key)
+        .set((
+            indicator_cells::value.eq(indicator_cells::value + n),
+            indicator_cells::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(indicator_cells::table)
+            .values(CellRow {
+                indicator: cell.indicator.to_owned(),
+                municipality: municipality.to_owned(),
+                period,
+                sex: cell.gender.as_str().to_owned(),
+                part,
+                value: n,
+                updated_at: now,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Values are there from `month` on in the municipality (if not earlier).
+fn cover(conn: &mut DbConn, municipality: &str, month: Month) -> Result<(), AppError> {
+    let month = month.to_string();
+    match first_month(conn, municipality)? {
+        Some(first) if first <= month => {}
+        Some(_) => {
+            diesel::update(indicator_coverage::table.find(municipality))
+                .set(indicator_coverage::first_month.eq(&month))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(indicator_coverage::table)
+                .values((
+                    indicator_coverage::municipality.eq(municipality),
+                    indicator_coverage::first_month.eq(&month),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first month the municipality has computed values for.
+pub fn first_month(conn: &mut DbConn, municipality: &str) -> QueryResult<Option<String>> {
+    indicator_coverage::table
+        .find(municipality)
+        .select(indicator_coverage::first_month)
+        .first(conn)
+        .optional()
+}
+
+/// Every stored cell of the indicator in the municipality and year.
+pub fn cells_of_year(
+    conn: &mut DbConn,
+    indicator: &str,
+    municipality: &str,
+    year: i32,
+) -> Result<Vec<(Cell, i64, NaiveDateTime)>, AppError> {
+    let rows: Vec<CellRow> = indicator_cells::table
+        .filter(indicator_cells::indicator.eq(indicator))
+        .filter(indicator_cells::municipality.eq(municipality))
+        .filter(indicator_cells::period.ge(year.to_string()))
+        .filter(indicator_cells::period.lt((year + 1).to_string()))
+        .select(CellRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                cell_of(&r.indicator, &r.period, &r.sex, &r.part)?,
+                r.value,
+                r.updated_at,
+            ))
+        })
+        .collect()
+}
+
+/// The indicator's reports of `kind` in the municipality and year.
+pub fn reports_of_year(
+    conn: &mut DbConn,
+    indicator: &str,
+    municipality: &str,
+    kind: &str,
+    year: i32,
+) -> QueryResult<Vec<ReportRow>> {
+    indicator_reports::table
+        .filter(indicator_reports::indicator.eq(indicator))
+        .filter(indicator_reports::municipality.eq(municipality))
+        .filter(indicator_reports::kind.eq(kind))
+        .filter(indicator_reports::period.ge(year.to_string()))
+        .filter(indicator_reports::period.lt((year + 1).to_string()))
+        .select(ReportRow::as_select())
+        .load(conn)
+}
+
+/// Records a report; `true` when it changed what was stored.
+pub fn put_report(conn: &mut DbConn, row: &ReportRow) -> QueryResult<bool> {
+    let key = indicator_reports::table.find((
+        &row.indicator,
+        &row.municipality,
+        &row.kind,
+        &row.period,
+        &row.sex,
+    ));
+    let current: Option<String> = key
+        .select(indicator_reports::value)
+        .first(conn)
+        .optional()?;
+    match current {
+        Some(value) if value == row.value => Ok(false),
+        Some(_) => {
+            diesel::update(key)
+                .set((
+                    indicator_reports::value.eq(&row.value),
+                    indicator_reports::reported_by.eq(&row.reported_by),
+                    indicator_reports::reported_at.eq(row.reported_at),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+        None => {
+            diesel::insert_into(indicator_reports::table)
+                .values(row)
+                .execute(conn)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Removes a report; `true` when there was one.
+pub fn remove_report(
+    conn: &mut DbConn,
+    indicator: &str,
+    municipality: &str,
+    kind: &str,
+    period: &str,
+    sex: &str,
+) -> QueryResult<bool> {
+    diesel::delete(indicator_reports::table.find((indicator, municipality, kind, period, sex)))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+/// The (indicator, municipality, year) whose cells or reports changed
+/// after `since`.
+pub fn changed_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<BTreeSet<(String, String, String)>> {
+    let cells: Vec<(String, String, String)> = indicator_cells::table
+        .filter(indicator_cells::updated_at.gt(since))
+        .select((
+            indicator_cells::indicator,
+            indicator_cells::municipality,
+            indicator_cells::period,
+        ))
+        .distinct()
+        .load(conn)?;
+    let reports: Vec<(String, String, String)> = indicator_reports::table
+        .filter(indicator_reports::reported_at.gt(since))
+        .select((
+            indicator_reports::indicator,
+            indicator_reports::municipality,
+            indicator_reports::period,
+        ))
+        .distinct()
+        .load(conn)?;
+    Ok(cells
+        .into_iter()
+        .chain(reports)
+        .map(|(i, m, p)| (i, m, p.chars().take(4).collect()))
+        .collect())
+}
+
+/// Rebuilds every cell from every person's records (on first start after
+/// the indicators came, for the records already there): returns the
+/// number of persons counted.
+pub fn build_if_never_built(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    let built: Option<i32> = indicator_builds::table
+        .select(indicator_builds::id)
+        .first(conn)
+        .optional()?;
+    if built.is_some() {
+        return Ok(None);
+    }
+    let persons: Vec<(String, String)> = applicants::table
+        .select((applicants::municipality, applicants::id))
+        .load(conn)?;
+    for (municipality, person) in &persons {
+        refresh(conn, municipality, person, now)?;
+    }
+    let count = persons.len() as i64;
+    diesel::insert_into(indicator_builds::table)
+        .values((
+            indicator_builds::id.eq(1),
+            indicator_builds::built_at.eq(now),
+            indicator_builds::persons.eq(count),
+        ))
+        .execute(conn)?;
+    Ok(Some(count))
+}
