@@ -11,7 +11,8 @@ use crate::auth::audit_key::{self, AuditKey, AuditKeyring};
 use crate::auth::token::{MintRequest, mint};
 use crate::auth::{Keys, Role, Unit, secrets};
 use crate::config::{
-    AuditSettings, LimitSettings, Settings, StorageSettings, TokenSettings, parse_duration,
+    AuditSettings, IndicatorSettings, LimitSettings, Settings, StorageSettings, TokenSettings,
+    parse_duration,
 };
 use crate::db::audit;
 use crate::db::{Db, clients};
@@ -94,6 +95,8 @@ enum Command {
         metrics_token: Option<String>,
         #[command(flatten)]
         limits: LimitSettings,
+        #[command(flatten)]
+        indicators: IndicatorSettings,
     },
     /// Create the data folder, apply pending migrations and create the
     /// signing key if missing, then exit.
@@ -207,6 +210,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             body_timeout,
             metrics_token,
             limits,
+            indicators,
         } => {
             let settings = Settings {
                 bind,
@@ -214,6 +218,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 tokens: cli.tokens,
                 audit: cli.audit,
                 limits,
+                indicators,
                 workers,
                 body_timeout,
                 metrics_token,

@@ -119,6 +119,17 @@ pub struct LimitSettings {
     pub login_failure_limit: u32,
 }
 
+/// How indicators are shown (docs/indicators.md).
+#[derive(Debug, Clone, Args)]
+pub struct IndicatorSettings {
+    /// The smallest count shown to every role but caseworkers: counts from
+    /// 1 to one less than this (and shares whose denominator is that small)
+    /// come back suppressed, with the cells they could be derived from.
+    #[arg(long, env = "BISTAND_SUPPRESSION_THRESHOLD", default_value_t = 5,
+        value_parser = clap::value_parser!(i64).range(2..=100))]
+    pub suppression_threshold: i64,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -127,6 +138,7 @@ pub struct Settings {
     pub tokens: TokenSettings,
     pub audit: AuditSettings,
     pub limits: LimitSettings,
+    pub indicators: IndicatorSettings,
     /// Worker threads for HTTP (default: the number of cores).
     pub workers: Option<usize>,
     /// How long a request body may take to arrive before the request is

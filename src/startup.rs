@@ -75,6 +75,7 @@ impl Application {
             clock: clock.clone(),
             audit_keys,
             limits: limits.clone(),
+            suppression_threshold: settings.indicators.suppression_threshold,
         });
         actix_web::rt::spawn(api::limits::tidy(limits.clone()));
         let metrics = web::Data::new(Metrics::new()?);

@@ -35,6 +35,8 @@ pub struct AppState {
     /// Request budgets and refusal limits (also app data of its own, for the
     /// middleware that counts refusals).
     pub limits: web::Data<Limits>,
+    /// The smallest count shown to roles that see indicators suppressed.
+    pub suppression_threshold: i64,
 }
 
 /// The verified caller of a request, with the state it runs against.

@@ -16,6 +16,7 @@ pub mod employment_status;
 pub mod events;
 pub mod formats;
 pub mod idempotency;
+pub mod indicators;
 pub mod json;
 pub mod labour_market;
 pub mod limits;

@@ -13,7 +13,7 @@ use utoipa::openapi::schema::Schema;
 
 use super::{
     agreements, applicants, applications, audit, consents, decisions, employment_status, events,
-    labour_market, norms, oauth, ops, payments, problems, programmes, referrals,
+    indicators, labour_market, norms, oauth, ops, payments, problems, programmes, referrals,
 };
 use crate::error::AppError;
 
@@ -86,6 +86,10 @@ operations! {
     applications::calculation => get_calculation,
     norms => load_norm_table,
     norms => list_norm_tables,
+    indicators => list_indicators,
+    indicators => get_indicator,
+    indicators::values => get_indicator_values,
+    indicators::report => put_indicator_values,
     decisions => get_decision,
     decisions => replace_decision,
     decisions => list_person_decisions,

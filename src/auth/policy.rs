@@ -56,6 +56,12 @@ code_enum! {
         /// Load a year's national norm.
         LoadNormTable = "norm_table.load",
         ReadNormTables = "norm_table.read",
+        /// Read the indicator catalogue (one entry or all).
+        ReadIndicators = "indicator.catalogue",
+        /// Read indicator values (natively or Kolada's way).
+        ReadIndicatorValues = "indicator.values",
+        /// Report indicator values or forecasts.
+        ReportIndicatorValues = "indicator.report",
         /// Record a decision that replaces the one in force.
         ReplaceDecision = "decision.replace",
         WithdrawApplication = "application.withdraw",
@@ -145,6 +151,19 @@ const PROGRAMME_READERS: &[Role] = &[Caseworker, CaseSystem, Coach, Admin];
 const PARTIES: &[Role] = &[Caseworker, Coach, EmploymentOfficer];
 /// Those who read the agreement: the parties and admins.
 const AGREEMENT_READERS: &[Role] = &[Caseworker, Coach, EmploymentOfficer, Admin];
+/// Those who follow the volume indicators: every role but the portal and
+/// the auditor (only caseworkers see small counts).
+const INDICATOR_READERS: &[Role] = &[
+    Analyst,
+    Caseworker,
+    CaseSystem,
+    Coach,
+    EmploymentOfficer,
+    Admin,
+];
+/// Those who report indicator values: admins (forecasts of every
+/// indicator too) and the case system (reported indicators).
+const INDICATOR_REPORTERS: &[Role] = &[Admin, CaseSystem];
 /// Those who submit for a person.
 const SUBMITTERS: &[Role] = &[Caseworker, CaseSystem, Eservice];
 
@@ -206,6 +225,24 @@ pub const RULES: &[Rule] = &[
     rule(Operation::ListDecisions, CASE, "decision", Key::None),
     rule(Operation::ReadCalculation, CASE, "application", Key::None),
     rule(Operation::LoadNormTable, &[Admin], "norm_table", Key::None),
+    rule(
+        Operation::ReadIndicators,
+        INDICATOR_READERS,
+        "indicator",
+        Key::None,
+    ),
+    rule(
+        Operation::ReadIndicatorValues,
+        INDICATOR_READERS,
+        "indicator",
+        Key::None,
+    ),
+    rule(
+        Operation::ReportIndicatorValues,
+        INDICATOR_REPORTERS,
+        "indicator",
+        Key::None,
+    ),
     rule(
         Operation::ReadNormTables,
         &[Caseworker, CaseSystem, Admin],
@@ -400,6 +437,26 @@ pub fn municipality(principal: &Principal, code: &str) -> Result<Municipality, A
     Municipality::parse(code)
         .filter(|m| principal.serves(m))
         .ok_or(AppError::NotFound)
+}
+
+/// Whether the caller sees indicator values as counted, small counts
+/// included: caseworkers only. Everyone else gets them suppressed.
+pub fn sees_small_counts(principal: &Principal) -> bool {
+    principal.role == Role::Caseworker
+}
+
+/// Whether the caller may report values or forecasts of an indicator:
+/// admins of every indicator (forecasts; values of reported ones), the
+/// case system of reported indicators only. Anyone else who reaches this
+/// was refused by [`authorize`] first.
+pub fn may_report(principal: &Principal, computed: bool) -> Result<(), AppError> {
+    match principal.role {
+        Role::Admin => Ok(()),
+        Role::CaseSystem if !computed => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "the case system reports values and forecasts of reported indicators only; forecasts of computed indicators are for admins",
+        )),
+    }
 }
 
 /// How much of a person the caller sees.
@@ -802,6 +859,29 @@ mod tests {
         ("audit.verify", &["auditor"]),
         ("audit.read", &["auditor"]),
         ("audit.report", &["auditor"]),
+        (
+            "indicator.catalogue",
+            &[
+                "analyst",
+                "caseworker",
+                "case_system",
+                "coach",
+                "employment_officer",
+                "admin",
+            ],
+        ),
+        (
+            "indicator.values",
+            &[
+                "analyst",
+                "caseworker",
+                "case_system",
+                "coach",
+                "employment_officer",
+                "admin",
+            ],
+        ),
+        ("indicator.report", &["admin", "case_system"]),
     ];
 
     fn principal(role: Role) -> Principal {

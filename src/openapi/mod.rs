@@ -37,6 +37,7 @@ A personal number never appears in a URL.",
         (name = "referrals", description = "Referrals to Viadidakt: the first meeting with a coach and its mapping, the three-party plan, interventions"),
         (name = "programmes", description = "Viadidakt's group programmes and their places"),
         (name = "agreements", description = "The local cooperation agreement between social services, Viadidakt and AF, and its meetings"),
+        (name = "indicators", description = "Volume indicators (volymmått) for BI tools: the catalogue, values per municipality, period and sex as JSON or CSV, with forecasts and the year before; small counts suppressed"),
         (name = "events", description = "The change feed"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "auth", description = "Tokens and keys"),
@@ -118,6 +119,11 @@ pub fn code_lists() -> Vec<CodeList> {
         CodeList::of::<api::ops::DatabaseBackend>(),
         CodeList::of::<api::oauth::GrantType>(),
         CodeList::of::<api::oauth::TokenType>(),
+        CodeList::of::<crate::domain::indicator::Unit>(),
+        CodeList::of::<crate::domain::indicator::IndicatorSource>(),
+        CodeList::of::<crate::domain::indicator::Aggregation>(),
+        CodeList::of::<crate::domain::indicator::Gender>(),
+        CodeList::of::<api::indicators::values::ValueStatus>(),
     ]
 }
 

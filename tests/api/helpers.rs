@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use bistand::auth::token::{MintRequest, mint};
 use bistand::auth::{Keys, Role};
-use bistand::config::{AuditSettings, LimitSettings, Settings, StorageSettings, TokenSettings};
+use bistand::config::{
+    AuditSettings, IndicatorSettings, LimitSettings, Settings, StorageSettings, TokenSettings,
+};
 use bistand::db::Db;
 use bistand::domain::Municipality;
 use bistand::domain::time::FixedClock;
@@ -95,6 +97,9 @@ pub fn settings(database_url: Option<String>, data_dir: &std::path::Path) -> Set
             rate_limit: 0,
             refusal_limit: 0,
             login_failure_limit: 0,
+        },
+        indicators: IndicatorSettings {
+            suppression_threshold: 5,
         },
         workers: Some(2),
         body_timeout: Duration::from_secs(30),

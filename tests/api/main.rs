@@ -19,6 +19,7 @@ mod feed;
 mod hardening;
 mod helpers;
 mod identity;
+mod indicators;
 mod labour_market;
 mod limits;
 mod logs;

@@ -53,6 +53,11 @@ const NO: [u16; 4] = [403; 4];
 /// Seen in the scopes where the role's relations to the person hold (own,
 /// protected), hidden elsewhere.
 const SEEN: [u16; 4] = [200, 404, 404, 200];
+/// Indicator values of a municipality: any of the token's, none of another's.
+const VALUES: [u16; 4] = [200, 404, 200, 200];
+/// Reported values of a municipality: any of the token's; another's is a
+/// body field the token does not cover (422).
+const REPORTED: [u16; 4] = [200, 422, 200, 200];
 /// [`SEEN`], for an operation that creates.
 const CREATED: [u16; 4] = [201, 404, 404, 201];
 
@@ -97,6 +102,10 @@ const TABLE: &[Row] = &[
     // admins load it (the same table again answers 200).
     ("load_norm_table",      [NO,                   NO,                   NO,                   NO,     NO,      [200; 4], NO,               NO]),
     ("list_norm_tables",     [[200; 4],             NO,                   NO,                   NO,     NO,      [200; 4], NO,               [200; 4]]),
+    ("list_indicators",      [[200; 4],             [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
+    ("get_indicator",        [[200; 4],             [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
+    ("get_indicator_values", [VALUES,               VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
+    ("put_indicator_values", [NO,                   NO,                   NO,                   NO,     NO,      REPORTED, NO,               REPORTED]),
     ("get_decision",         [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_decision",      [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
     ("list_person_decisions",[[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
@@ -634,6 +643,16 @@ fn request(
             .post(at("/api/v1/norm-tables"))
             .json(&serde_json::from_str::<Value>(NORM_2026).unwrap()),
         "list_norm_tables" => c.get(at("/api/v1/norm-tables")),
+        "list_indicators" => c.get(at("/api/v1/indicators")),
+        "get_indicator" => c.get(at("/api/v1/indicators/via-participants-referred-by-soc")),
+        "get_indicator_values" => c.get(at(&format!(
+            "/api/v1/indicators/{}/values?municipality={}&period=2026",
+            if missing { "no-such-indicator" } else { "applications-received" },
+            t.municipality
+        ))),
+        "put_indicator_values" => c.put(at("/api/v1/indicators/soc-investigations-started/values")).json(&json!({
+            "unit": "count",
+            "values": [{ "municipality": t.municipality, "period": current_month(), "value": 12 }] })),
         "replace_decision" => c
             .post(at(&format!("{base}/decisions/{}/replacement", id(&t.decision))))
             .json(&json!({ "ground": "correction", "reason": "Räknefel.",

@@ -20,7 +20,7 @@ crate::code_enum! {
 
 crate::code_enum! {
     /// Where an indicator's values come from.
-    Source {
+    IndicatorSource {
         /// Counted by the service from its own records, kept up to date as
         /// they change.
         Computed = "computed",
@@ -56,7 +56,7 @@ pub struct Indicator {
     pub title_sv: &'static str,
     pub title_en: &'static str,
     pub unit: Unit,
-    pub source: Source,
+    pub source: IndicatorSource,
     pub aggregation: Aggregation,
     /// Whether values are split by sex (`K`, `M` and `T`) or only `T`.
     pub by_sex: bool,
@@ -97,7 +97,7 @@ const fn computed(
         title_sv,
         title_en,
         unit,
-        source: Source::Computed,
+        source: IndicatorSource::Computed,
         aggregation,
         by_sex,
         definition,
@@ -116,7 +116,7 @@ const fn reported(
         title_sv,
         title_en,
         unit: Unit::Count,
-        source: Source::Reported,
+        source: IndicatorSource::Reported,
         aggregation,
         by_sex: false,
         definition,

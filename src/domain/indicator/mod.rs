@@ -6,8 +6,9 @@ pub mod catalogue;
 pub mod contribution;
 pub mod period;
 pub mod suppression;
+pub mod table;
 
-pub use catalogue::{Aggregation, Indicator, Source, Unit};
+pub use catalogue::{Aggregation, Indicator, IndicatorSource, Unit};
 pub use period::Period;
 
 crate::code_enum! {

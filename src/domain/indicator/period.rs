@@ -46,7 +46,7 @@ pub struct Period {
 /// What the contract says a period looks like.
 pub const PATTERN: &str = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|T[1-3]|H[1-2]))?$";
 
-const FORMS: &str = "must be a month (2019-04), a tertial (2019-T1), a half year (2019-H1) or a year (2019), or a range of one kind (2019-01..2019-04)";
+pub const FORMS: &str = "must be a month (2019-04), a tertial (2019-T1), a half year (2019-H1) or a year (2019), or a range of one kind (2019-01..2019-04)";
 
 impl Period {
     /// Parses one period (years 2000–2099).

@@ -181,11 +181,13 @@ impl Table<'_> {
 /// The cells to hide: the `primary` ones and as few others as it takes so
 /// that none of them can be derived from the cells shown. `values` holds
 /// every cell the caller can read for one indicator, municipality and
-/// year (a real zero included); `additive` says whether longer periods are
-/// sums of shorter ones.
+/// year (a real zero included); `known` cells are never hidden (their
+/// value is known anyway, such as a missing month's nothing); `additive`
+/// says whether longer periods are sums of shorter ones.
 pub fn hidden(
     values: &BTreeMap<Key, i64>,
     primary: &BTreeSet<Key>,
+    known: &BTreeSet<Key>,
     additive: bool,
 ) -> BTreeSet<Key> {
     let keys: Vec<Key> = values.keys().copied().collect();
@@ -201,8 +203,16 @@ pub fn hidden(
         .filter(|(_, k)| primary.contains(k))
         .map(|(i, _)| i)
         .collect();
+    let fixed: BTreeSet<usize> = table
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| known.contains(k))
+        .map(|(i, _)| i)
+        .collect();
     while let Some(exposed) = table.exposed(&hidden) {
-        let neighbours = table.neighbours(exposed, &hidden);
+        let mut neighbours = table.neighbours(exposed, &hidden);
+        neighbours.retain(|j| !fixed.contains(j));
         // The least telling cell that alone hides it; else the least
         // telling one, and look again.
         let alone = neighbours.iter().copied().find(|&j| {
@@ -306,7 +316,7 @@ mod tests {
         let mut months = vec![(20, 20); 12];
         months[2] = (3, 30);
         let values = table(&months);
-        let hidden = hidden(&values, &primary(&values), true);
+        let hidden = hidden(&values, &primary(&values), &BTreeSet::new(), true);
         let march = Period::parse("2019-03").unwrap();
         assert!(hidden.contains(&(march, Gender::K)));
         // K + M = T would give K back, and so would the year less the
@@ -332,7 +342,7 @@ mod tests {
         for _ in 0..40 {
             let months: Vec<(i64, i64)> = (0..12).map(|_| (next() as i64, next() as i64)).collect();
             let values = table(&months);
-            let hidden = hidden(&values, &primary(&values), true);
+            let hidden = hidden(&values, &primary(&values), &BTreeSet::new(), true);
             for key in primary(&values) {
                 assert!(hidden.contains(&key));
             }
@@ -346,7 +356,7 @@ mod tests {
     #[test]
     fn nothing_small_hides_nothing() {
         let values = table(&[(10, 12); 12]);
-        assert!(hidden(&values, &primary(&values), true).is_empty());
+        assert!(hidden(&values, &primary(&values), &BTreeSet::new(), true).is_empty());
     }
 
     #[test]
@@ -354,6 +364,9 @@ mod tests {
         let mut values = BTreeMap::new();
         let year = Period::parse("2019").unwrap();
         values.insert((year, Gender::T), 3);
-        assert_eq!(hidden(&values, &primary(&values), false).len(), 1);
+        assert_eq!(
+            hidden(&values, &primary(&values), &BTreeSet::new(), false).len(),
+            1
+        );
     }
 }
