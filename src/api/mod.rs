@@ -18,6 +18,7 @@ pub mod formats;
 pub mod idempotency;
 pub mod indicators;
 pub mod json;
+pub mod kolada;
 pub mod labour_market;
 pub mod limits;
 pub mod norms;

@@ -13,7 +13,8 @@ use utoipa::openapi::schema::Schema;
 
 use super::{
     agreements, applicants, applications, audit, consents, decisions, employment_status, events,
-    indicators, labour_market, norms, oauth, ops, payments, problems, programmes, referrals,
+    indicators, kolada, labour_market, norms, oauth, ops, payments, problems, programmes,
+    referrals,
 };
 use crate::error::AppError;
 
@@ -90,6 +91,13 @@ operations! {
     indicators => get_indicator,
     indicators::values => get_indicator_values,
     indicators::report => put_indicator_values,
+    kolada => list_kolada_kpis,
+    kolada => get_kolada_kpis,
+    kolada => list_kolada_municipalities,
+    kolada => get_kolada_municipalities,
+    kolada => get_kolada_data_by_path,
+    kolada => get_kolada_data,
+    kolada => get_kolada_data_slash,
     decisions => get_decision,
     decisions => replace_decision,
     decisions => list_person_decisions,

@@ -430,6 +430,20 @@ pub fn reports_of_year(
         .load(conn)
 }
 
+/// The earliest period the indicator has a report for in the municipality.
+pub fn first_report(
+    conn: &mut DbConn,
+    indicator: &str,
+    municipality: &str,
+) -> QueryResult<Option<String>> {
+    indicator_reports::table
+        .filter(indicator_reports::indicator.eq(indicator))
+        .filter(indicator_reports::municipality.eq(municipality))
+        .filter(indicator_reports::kind.eq("value"))
+        .select(diesel::dsl::min(indicator_reports::period))
+        .first(conn)
+}
+
 /// Records a report; `true` when it changed what was stored.
 pub fn put_report(conn: &mut DbConn, row: &ReportRow) -> QueryResult<bool> {
     let key = indicator_reports::table.find((

@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod identity;
 mod indicators;
+mod kolada;
 mod labour_market;
 mod limits;
 mod logs;

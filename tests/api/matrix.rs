@@ -106,6 +106,13 @@ const TABLE: &[Row] = &[
     ("get_indicator",        [[200; 4],             [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
     ("get_indicator_values", [VALUES,               VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
     ("put_indicator_values", [NO,                   NO,                   NO,                   NO,     NO,      REPORTED, NO,               REPORTED]),
+    ("list_kolada_kpis",     [[200; 4],             [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
+    ("get_kolada_kpis",      [[200; 4],             [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
+    ("list_kolada_municipalities", [[200; 4],       [200; 4],             [200; 4],             [200; 4], NO,    [200; 4], NO,               [200; 4]]),
+    ("get_kolada_municipalities",  [VALUES,         VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
+    ("get_kolada_data_by_path", [VALUES,            VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
+    ("get_kolada_data",      [VALUES,               VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
+    ("get_kolada_data_slash", [VALUES,              VALUES,               VALUES,               VALUES, NO,      VALUES, NO,                 VALUES]),
     ("get_decision",         [[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
     ("create_decision",      [[201, 404, 201, 201], NO,                   NO,                   NO,     NO,      NO,   NO,                     [201, 404, 201, 201]]),
     ("list_person_decisions",[[200, 404, 200, 200], NO,                   NO,                   NO,     NO,      NO,   NO,                     [200, 404, 200, 200]]),
@@ -648,6 +655,22 @@ fn request(
         "get_indicator_values" => c.get(at(&format!(
             "/api/v1/indicators/{}/values?municipality={}&period=2026",
             if missing { "no-such-indicator" } else { "applications-received" },
+            t.municipality
+        ))),
+        "list_kolada_kpis" => c.get(at("/kolada/v3/kpi")),
+        "get_kolada_kpis" => c.get(at("/kolada/v3/kpi/households-granted,applications-received")),
+        "list_kolada_municipalities" => c.get(at("/kolada/v3/municipality")),
+        "get_kolada_municipalities" => c.get(at(&format!("/kolada/v3/municipality/{}", t.municipality))),
+        "get_kolada_data_by_path" => c.get(at(&format!(
+            "/kolada/v3/data/kpi/applications-received/municipality/{}/year/2026",
+            t.municipality
+        ))),
+        "get_kolada_data" => c.get(at(&format!(
+            "/kolada/v3/data?kpi_id=applications-received&municipality_id={}&year=2026",
+            t.municipality
+        ))),
+        "get_kolada_data_slash" => c.get(at(&format!(
+            "/kolada/v3/data/?kpi_id=applications-received&municipality_id={}&year=2026",
             t.municipality
         ))),
         "put_indicator_values" => c.put(at("/api/v1/indicators/soc-investigations-started/values")).json(&json!({
