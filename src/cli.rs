@@ -1,4 +1,4 @@
-//! Subcommands: serve, migrate, token, client, demo, audit, openapi.
+//! Subcommands: serve, migrate, token, client, demo, purge, audit, openapi.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -120,6 +120,14 @@ enum Command {
     },
     /// Load the demo data (published test numbers only) into the database.
     Demo,
+    /// Delete person-level data five years after the person's last entry
+    /// (BR-11), keeping persons born on the 5th, 15th and 25th; the
+    /// indicators do not change.
+    Purge {
+        /// Count what would go, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -272,6 +280,11 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let loaded = demo::load(&db, time::system_now())?;
             print_demo_persons(&loaded);
         }
+        Command::Purge { dry_run } => {
+            let db = Db::open_existing(&cli.storage)?;
+            let report = crate::purge::run(&db, time::system_now(), dry_run)?;
+            print_purge(&report);
+        }
         Command::Audit { action } => return audit_command(&cli.storage, &cli.audit, action),
         Command::Openapi => print!("{}", crate::openapi::json()),
     }
@@ -359,6 +372,25 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+fn print_purge(report: &crate::purge::Report) {
+    let verb = if report.dry_run {
+        "would be purged"
+    } else {
+        "purged"
+    };
+    println!("{} persons held; {} {verb}", report.persons, report.purged);
+    println!(
+        "kept: {} with an entry in the last five years, {} born on the 5th, 15th or 25th, {} sharing records with someone kept",
+        report.recent, report.kept_for_research, report.kept_with_others
+    );
+    for (table, rows) in &report.deleted {
+        println!("  {table}: {rows} rows deleted");
+    }
+    if report.dry_run {
+        println!("dry run: nothing was deleted");
+    }
 }
 
 fn print_demo_persons(demo: &demo::Demo) {

@@ -12,5 +12,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod openapi;
+pub mod purge;
 pub mod startup;
 pub mod telemetry;

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod indicators;
 pub mod norms;
 pub mod programmes;
+pub mod purge;
 pub mod referrals;
 pub mod schema;
 mod writer;

@@ -20,6 +20,7 @@ pub mod obstacle;
 pub mod payment;
 pub mod personal_number;
 pub mod referral;
+pub mod retention;
 pub mod time;
 
 pub use municipality::Municipality;

@@ -52,10 +52,12 @@ fn implied(op: &serde_json::Value) -> Vec<(&'static str, &'static str)> {
             ("403", "Forbidden"),
             ("429", "TooManyRequests"),
         ]);
-        if parameters
-            .iter()
-            .any(|p| p["in"] == "path" || (p["in"] == "query" && p["name"] == "municipality"))
-        {
+        if parameters.iter().any(|p| {
+            p["in"] == "path"
+                || (p["in"] == "query"
+                    && ["municipality", "municipality_id", "kpi_id"]
+                        .contains(&p["name"].as_str().unwrap_or_default()))
+        }) {
             implied.push(("404", "NotFound"));
         }
         implied.extend([("500", "InternalError"), ("503", "Unavailable")]);

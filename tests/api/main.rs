@@ -29,4 +29,5 @@ mod oauth;
 mod ops;
 mod payments;
 mod portal;
+mod purge;
 mod referrals;

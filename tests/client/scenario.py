@@ -9,7 +9,7 @@ also the shortest complete use of the API:
     BISTAND_URL=http://127.0.0.1:8080 \\
     PORTAL_CLIENT_ID=... PORTAL_CLIENT_SECRET=... \\
     CASE_CLIENT_ID=... CASE_CLIENT_SECRET=... \\
-    CASEWORKER_TOKEN=... AUDITOR_TOKEN=... \\
+    CASEWORKER_TOKEN=... AUDITOR_TOKEN=... ANALYST_TOKEN=... \\
     python3 tests/client/scenario.py
 """
 
@@ -36,6 +36,7 @@ from bistand_client.api.audit import verify_audit_log
 from bistand_client.api.auth import create_token
 from bistand_client.api.consents import create_consent
 from bistand_client.api.events import list_events
+from bistand_client.api.indicators import get_indicator_values, list_indicators
 from bistand_client.api.programmes import create_programme, list_participants
 from bistand_client.api.referrals import (
     accept_referral,
@@ -46,6 +47,10 @@ from bistand_client.api.referrals import (
     record_first_meeting,
 )
 from bistand_client.models import (
+    Gender,
+    IndicatorList,
+    IndicatorValues,
+    ValueStatus,
     Applicant,
     Application,
     ApplicationView,
@@ -355,11 +360,65 @@ def main():
     check(len(extract.accesses) > 0, "the extract says who read the data")
 
     labour_market(receipt, caseworker)
+    indicators(caseworker, month)
 
     # An auditor verifies the audit log.
     auditor = staff(os.environ["AUDITOR_TOKEN"])
     verification = parsed(verify_audit_log.sync_detailed(client=auditor), Verification, 200, "an auditor verifies the audit log")
     check(verification.valid, f"the audit chain is whole ({verification.records_checked} records)")
+
+
+def indicators(caseworker, month):
+    """A BI tool pulls volume indicators: the catalogue, values as JSON
+    (small counts suppressed for the analyst, as counted for a
+    caseworker), the same rows as CSV, and Kolada's shape through a Kolada
+    client library pointed at /kolada/v3/."""
+    analyst = staff(os.environ["ANALYST_TOKEN"])
+    catalogue = parsed(list_indicators.sync_detailed(client=analyst), IndicatorList, 200, "an analyst reads the indicator catalogue")
+    check(any(i.id == "applications-received" for i in catalogue.items), "the catalogue lists applications received")
+    ids = "applications-received,via-subsidised-employments-started"
+    year = month[:4]
+    seen = parsed(
+        get_indicator_values.sync_detailed(ids, client=caseworker, municipality=MUNICIPALITY, period=f"{month},{year}"),
+        IndicatorValues, 200, "a caseworker reads indicator values",
+    )
+    def total(values, indicator, period):
+        item = next(i for i in values.items if i.indicator == indicator and i.period == period)
+        return next(c for c in item.values if c.sex == Gender.T)
+    received = total(seen, "applications-received", month)
+    check(received.value is not None and received.value >= 1, f"the application counts at once ({received.value} this month)")
+    check(total(seen, "via-subsidised-employments-started", month).value >= 1, "so does the subsidised employment")
+    hidden = parsed(
+        get_indicator_values.sync_detailed("via-subsidised-employments-started", client=analyst, municipality=MUNICIPALITY, period=month),
+        IndicatorValues, 200, "an analyst reads the same values",
+    )
+    cell = total(hidden, "via-subsidised-employments-started", month)
+    check(cell.value is None and cell.status == ValueStatus.SUPPRESSED, "a count of 1-4 is suppressed for the analyst")
+
+    csv = analyst.get_httpx_client().get(
+        f"/api/v1/indicators/{ids}/values",
+        params={"municipality": MUNICIPALITY, "period": f"{month},{year}"},
+        headers={"Accept": "text/csv"},
+    )
+    lines = csv.text.splitlines()
+    check(
+        csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        and lines[0] == "indicator,municipality,period,sex,value,status,forecast,previous_period_value,updated_at"
+        and len(lines) == 1 + 2 * 3 * 2,
+        f"the same values as CSV, a line per cell ({len(lines) - 1} lines)",
+    )
+
+    from koladapy import KoladaAPI
+
+    kolada = KoladaAPI(base_url=f"{BASE}/kolada/v3/")
+    kolada.session.headers["Authorization"] = f"Bearer {os.environ['CASEWORKER_TOKEN']}"
+    rows = kolada.get_values(kpi_id="applications-received", municipality_id=[MUNICIPALITY], years=[int(year)])
+    check(len(rows) == 1 and rows[0]["period"] == int(year), "a Kolada client library reads the year's row")
+    kolada_total = next(v for v in rows[0]["values"] if v["gender"] == "T")
+    year_total = total(seen, "applications-received", year)
+    check(kolada_total["value"] == year_total.value, f"Kolada's value is the native one ({year_total.value})")
+    kpi = kolada.get_kpi("via-participants-referred-by-soc")
+    check(kpi["is_divided_by_gender"] is True, "Kolada's key figure says it is split by sex")
 
 
 def swedish_today():

@@ -52,6 +52,7 @@ if ! PYTHONPATH="$work/client" BISTAND_URL="$base" \
     CASEWORKER_TOKEN=$("$bin" token --role caseworker --municipality 0483) \
     COACH_TOKEN=$("$bin" token --role coach --municipality 0483) \
     AUDITOR_TOKEN=$("$bin" token --role auditor --municipality 0483) \
+    ANALYST_TOKEN=$("$bin" token --role analyst --municipality 0483) \
     python3 tests/client/scenario.py; then
     failed=1
 fi
