@@ -325,6 +325,16 @@ fn paging(pairs: &BTreeMap<String, Vec<String>>) -> Result<(usize, usize), AppEr
     ))
 }
 
+/// The `title` filter, lower-cased: at most 200 characters.
+fn title_of(pairs: &BTreeMap<String, Vec<String>>) -> Result<Option<String>, AppError> {
+    match pairs.get("title").map(|t| t.join(",")) {
+        Some(title) if title.chars().count() > 200 => {
+            Err(parameter_error("must be at most 200 characters", "title"))
+        }
+        title => Ok(title.map(|t| t.to_lowercase())),
+    }
+}
+
 fn only(pairs: &BTreeMap<String, Vec<String>>, allowed: &[&str]) -> Result<(), AppError> {
     match pairs.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(key) => Err(parameter_error("is not a parameter of this operation", key)),
@@ -400,7 +410,7 @@ pub async fn list_kolada_kpis(req: HttpRequest, caller: Caller) -> Result<HttpRe
     caller.permit(Operation::ReadIndicators).await?;
     let pairs = pairs(&req)?;
     only(&pairs, &["title", "page", "per_page"])?;
-    let title = pairs.get("title").map(|t| t.join(",").to_lowercase());
+    let title = title_of(&pairs)?;
     let items: Vec<KoladaKpi> = CATALOGUE
         .iter()
         .filter(|i| {
@@ -441,12 +451,21 @@ pub async fn get_kolada_kpis(
     caller.permit(op).await?;
     let pairs = pairs(&req)?;
     only(&pairs, &["title", "page", "per_page"])?;
+    let title = title_of(&pairs)?;
     let ids = list(std::slice::from_ref(&path.ids), "ids")?;
     let indicators = match named(&ids.join(",")) {
         Ok(list) => list,
         Err(refusal) => return Err(refused(&caller, op, &path.ids, refusal).await),
     };
-    let items: Vec<KoladaKpi> = indicators.into_iter().map(kpi).collect();
+    let items: Vec<KoladaKpi> = indicators
+        .into_iter()
+        .filter(|i| {
+            title
+                .as_ref()
+                .is_none_or(|t| i.title_sv.to_lowercase().contains(t))
+        })
+        .map(kpi)
+        .collect();
     let (values, next_url, previous_url) = page_of(&req, items, paging(&pairs)?);
     Ok(HttpResponse::Ok().json(KoladaKpiPage {
         count: values.len(),
@@ -487,7 +506,7 @@ pub async fn list_kolada_municipalities(
     caller.permit(Operation::ReadIndicators).await?;
     let pairs = pairs(&req)?;
     only(&pairs, &["title", "page", "per_page"])?;
-    let title = pairs.get("title").map(|t| t.join(",").to_lowercase());
+    let title = title_of(&pairs)?;
     let mut codes: Vec<&str> = caller
         .principal
         .municipalities
@@ -536,9 +555,18 @@ pub async fn get_kolada_municipalities(
     caller.permit(op).await?;
     let pairs = pairs(&req)?;
     only(&pairs, &["title", "page", "per_page"])?;
+    let title = title_of(&pairs)?;
     let codes = list(std::slice::from_ref(&*ids), "ids")?;
     let found = municipalities(&caller, op, Some(&codes)).await?;
-    let items: Vec<KoladaMunicipality> = found.iter().map(|m| municipality(m.as_str())).collect();
+    let items: Vec<KoladaMunicipality> = found
+        .iter()
+        .map(|m| municipality(m.as_str()))
+        .filter(|m| {
+            title
+                .as_ref()
+                .is_none_or(|t| m.title.to_lowercase().contains(t))
+        })
+        .collect();
     let (values, next_url, previous_url) = page_of(&req, items, paging(&pairs)?);
     Ok(HttpResponse::Ok().json(KoladaMunicipalityPage {
         count: values.len(),

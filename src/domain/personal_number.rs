@@ -71,6 +71,29 @@ impl PersonalNumber {
         Ok(Self(full))
     }
 
+    /// A number of Skatteverket's published test series (birth numbers 980
+    /// to 999, never issued to anyone) for a person born on `born`: the
+    /// `n`th of the ten numbers of that day for `sex`. Demo data and tests
+    /// use these, never a real person's number.
+    pub fn test_series(born: NaiveDate, sex: Sex, n: u32) -> Option<Self> {
+        if n >= 10 {
+            return None;
+        }
+        // The birth number's last digit is the sex digit: odd for men.
+        let serial = 980 + 2 * n + u32::from(sex == Sex::M);
+        let nine = format!("{}{serial}", born.format("%y%m%d"));
+        let sum: u32 = nine
+            .bytes()
+            .enumerate()
+            .map(|(i, b)| {
+                let v = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
+                v / 10 + v % 10
+            })
+            .sum();
+        let check = (10 - sum % 10) % 10;
+        Some(Self(format!("{}{serial}{check}", born.format("%Y%m%d"))))
+    }
+
     /// The 12 digits, as stored.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -164,6 +187,23 @@ fn luhn_ok(ten: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_test_series_gives_valid_numbers_of_the_sex_asked_for() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let born = NaiveDate::from_ymd_opt(1985, 2, 28).unwrap();
+        for sex in [Sex::K, Sex::M] {
+            for n in 0..10 {
+                let number = PersonalNumber::test_series(born, sex, n).unwrap();
+                let parsed = PersonalNumber::parse(number.as_str(), today).unwrap();
+                assert_eq!(parsed.sex(), sex);
+                assert_eq!(parsed.birth_date(), Some(born));
+                let serial: u32 = number.as_str()[8..11].parse().unwrap();
+                assert!((980..=999).contains(&serial));
+            }
+        }
+        assert!(PersonalNumber::test_series(born, Sex::K, 10).is_none());
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()

@@ -540,3 +540,11 @@ pub async fn person(app: &TestApp, personal_number: &str, recipients: &[&str]) -
     }
     id
 }
+
+/// A number of Skatteverket's test series (birth numbers 980–999), written
+/// `YYYYMMDD-NNNC`: the `n`th (0–9) of `sex` born on `born`.
+pub fn test_number(born: chrono::NaiveDate, sex: bistand::domain::Sex, n: u32) -> String {
+    let number = bistand::domain::PersonalNumber::test_series(born, sex, n).expect("n below 10");
+    let digits = number.as_str();
+    format!("{}-{}", &digits[..8], &digits[8..])
+}

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use bistand::auth::Role;
+use bistand::domain::Sex;
 use bistand::domain::indicator::suppression::{Key, peel};
 use bistand::domain::indicator::{Gender, Period};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -51,24 +52,6 @@ async fn put(app: &TestApp, token: &str, indicator: &str, body: &Value) -> reqwe
         .send()
         .await
         .unwrap()
-}
-
-/// A Skatteverket test-series number (serial 980–999) for the `n`th
-/// person of `sex` (`K` or `M`).
-fn test_number(n: u32, sex: char) -> String {
-    let born = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(i64::from(n));
-    // The serial's last digit is the sex digit: even for women.
-    let serial = if sex == 'K' { 980 } else { 981 } + 2 * (n % 10);
-    let digits = format!("{}{serial}", born.format("%y%m%d"));
-    let sum: u32 = digits
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
-            d / 10 + d % 10
-        })
-        .sum();
-    format!("{}-{serial}{}", born.format("%Y%m%d"), (10 - sum % 10) % 10)
 }
 
 #[actix_web::test]
@@ -548,6 +531,11 @@ async fn csv_gives_the_same_rows_and_updated_since_only_what_changed() {
     }
 }
 
+/// The `n`th person's birthday (one per day from 1970).
+fn born(n: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(i64::from(n))
+}
+
 /// Applications received per month of 2026, women and men: many small.
 const WOMEN: [u32; 11] = [2, 6, 0, 1, 5, 3, 8, 0, 4, 6, 1];
 const MEN: [u32; 11] = [5, 1, 7, 0, 3, 6, 2, 9, 1, 0, 4];
@@ -561,9 +549,9 @@ async fn no_suppressed_value_can_be_worked_out_from_what_an_analyst_can_fetch() 
             let month = m as u32 + 1;
             app.clock
                 .set(Utc.with_ymd_and_hms(2026, month, 10, 9, 0, 0).unwrap());
-            for (sex, count) in [('K', *women), ('M', men)] {
+            for (sex, count) in [(Sex::K, *women), (Sex::M, men)] {
                 for n in 0..count {
-                    let mut body = application_body(&test_number(n, sex));
+                    let mut body = application_body(&test_number(born(n), sex, 0));
                     body["support_month"] = json!(format!("2026-{month:02}"));
                     let sent = app.submit(&cs, None, &body).await;
                     assert_eq!(sent.status(), 201, "[{b}] {}", sent.text().await.unwrap());

@@ -218,5 +218,15 @@ async fn kolada_clients_read_the_values_by_path_and_by_query_in_kolada_shape() {
             b,
         )
         .await;
+        // As the contract says: a title of at most 200 characters, a day.
+        let long = "x".repeat(201);
+        for path in [
+            format!("/kolada/v3/kpi?title={long}"),
+            format!("/kolada/v3/municipality/0483?title={long}"),
+            "/kolada/v3/data/kpi/households-granted/municipality/0483/year/2018?from_date="
+                .to_owned(),
+        ] {
+            assert_problem(app.get(&path, &only).await, 400, "invalid-parameter", b).await;
+        }
     }
 }

@@ -9,6 +9,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use bistand::auth::Role;
+use bistand::domain::Sex;
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 
@@ -172,17 +173,8 @@ fn fresh_number() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let born = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + Duration::days(i64::from(n / 20));
-    let serial = 980 + n % 20;
-    let digits = format!("{}{serial}", born.format("%y%m%d"));
-    let sum: u32 = digits
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
-            d / 10 + d % 10
-        })
-        .sum();
-    format!("{}-{serial}{}", born.format("%Y%m%d"), (10 - sum % 10) % 10)
+    let sex = if n.is_multiple_of(2) { Sex::K } else { Sex::M };
+    test_number(born, sex, (n % 20) / 2)
 }
 
 /// The objects of one scope.

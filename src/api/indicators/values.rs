@@ -142,18 +142,25 @@ struct Year {
     forecast: Option<Decimal>,
 }
 
-/// The query's pairs, with lists comma-separated or repeated.
+/// The query's pairs, with lists comma-separated or repeated. A
+/// parameter given empty (`?from_date=`) stays, as one empty value, for
+/// its own check to refuse or accept.
 pub fn pairs(req: &HttpRequest) -> Result<BTreeMap<String, Vec<String>>, AppError> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map_err(|_| parameter_error("is not a readable query string", "query"))?;
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, value) in pairs.into_inner() {
-        map.entry(key).or_default().extend(
-            value
-                .split(',')
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty()),
-        );
+        let values = map.entry(key).or_default();
+        if value.trim().is_empty() {
+            values.push(String::new());
+        } else {
+            values.extend(
+                value
+                    .split(',')
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty()),
+            );
+        }
     }
     Ok(map)
 }
