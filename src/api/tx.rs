@@ -149,7 +149,7 @@ pub fn run<T>(
                 events,
                 ..
             } = tx;
-            if !events.is_empty() {
+            if events.iter().any(|e| e.event_type.moves_indicators()) {
                 // The records of everyone the operation changed count again
                 // in the indicators, in this transaction.
                 let persons: BTreeSet<&str> = records

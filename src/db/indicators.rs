@@ -271,6 +271,12 @@ pub fn refresh(
     person: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
+    // One person's refreshes are taken in turn (a row lock on PostgreSQL,
+    // where several replicas may write): each reads the contribution the
+    // last one stored.
+    diesel::update(applicants::table.find((municipality, person)))
+        .set(applicants::version.eq(applicants::version))
+        .execute(conn)?;
     let after = match facts(conn, municipality, person)? {
         Some(facts) => contribution::of(&facts),
         None => Contribution::new(),

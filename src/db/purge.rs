@@ -251,8 +251,8 @@ const CHUNK: usize = 500;
 
 /// Deletes everything held about `persons` of `municipality`: their
 /// applications with their lines, households, decisions and payments,
-/// the idempotency keys that answered with those applications and
-/// payments, their consents, AF's reports, referrals with their first
+/// the stored answers of idempotency keys that name them or any of those
+/// records, their consents, AF's reports, referrals with their first
 /// meetings, plans and interventions, their places in meeting records,
 /// their former numbers, their contributions to the indicators (never the
 /// indicators' cells), and the persons themselves.
@@ -262,18 +262,63 @@ pub fn delete(
     persons: &[String],
     deleted: &mut Deleted,
 ) -> Result<(), AppError> {
+    // Everything that names a person goes before any person does: persons
+    // linked to each other (a household's adults) may fall in different
+    // chunks.
+    let mut answered: BTreeSet<String> = persons.iter().cloned().collect();
     for chunk in persons.chunks(CHUNK) {
-        delete_chunk(conn, municipality, chunk, deleted)?;
+        answered.extend(delete_records(conn, municipality, chunk, deleted)?);
+    }
+    delete_stored_answers(conn, &answered, deleted)?;
+    for chunk in persons.chunks(CHUNK) {
+        *deleted.entry("applicants").or_default() += diesel::delete(
+            applicants::table
+                .filter(applicants::municipality.eq(municipality))
+                .filter(applicants::id.eq_any(chunk)),
+        )
+        .execute(conn)?;
     }
     Ok(())
 }
 
-fn delete_chunk(
+/// The stored answers of `Idempotency-Key`s that name any of `ids` (a
+/// person, or one of their applications, payments, consents or
+/// referrals) in their location or body.
+fn delete_stored_answers(
+    conn: &mut DbConn,
+    ids: &BTreeSet<String>,
+    deleted: &mut Deleted,
+) -> Result<(), AppError> {
+    let keys: Vec<(String, String, Option<String>, String)> = idempotency_keys::table
+        .select((
+            idempotency_keys::client,
+            idempotency_keys::idempotency_key,
+            idempotency_keys::location,
+            idempotency_keys::response_body,
+        ))
+        .load(conn)?;
+    let is_id = |c: char| c.is_ascii_hexdigit() || c == '-';
+    for (client, key, location, body) in keys {
+        let text = format!("{} {body}", location.unwrap_or_default());
+        let names_one = text
+            .split(|c: char| !is_id(c))
+            .any(|token| token.len() == 36 && ids.contains(token));
+        if names_one {
+            *deleted.entry("idempotency_keys").or_default() +=
+                diesel::delete(idempotency_keys::table.find((&client, &key))).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the records of `persons` (not the persons); returns the ids of
+/// what went, for the stored answers that name them.
+fn delete_records(
     conn: &mut DbConn,
     m: &str,
     persons: &[String],
     deleted: &mut Deleted,
-) -> Result<(), AppError> {
+) -> Result<Vec<String>, AppError> {
     let apps: Vec<String> = applications::table
         .filter(applications::municipality.eq(m))
         .filter(applications::applicant_id.eq_any(persons))
@@ -399,27 +444,11 @@ fn delete_chunk(
             .execute(conn)?,
         );
     }
-    // The stored answers to submissions and payments of these applications.
-    let keys: Vec<(String, String, Option<String>)> = idempotency_keys::table
-        .select((
-            idempotency_keys::client,
-            idempotency_keys::idempotency_key,
-            idempotency_keys::location,
-        ))
-        .filter(idempotency_keys::location.is_not_null())
+    let consented: Vec<String> = consents::table
+        .filter(consents::municipality.eq(m))
+        .filter(consents::applicant_id.eq_any(persons))
+        .select(consents::id)
         .load(conn)?;
-    for (client, key, location) in keys {
-        let names_one = location
-            .as_deref()
-            .and_then(|l| l.rsplit('/').next())
-            .is_some_and(|id| answered.contains(id));
-        if names_one {
-            count(
-                "idempotency_keys",
-                diesel::delete(idempotency_keys::table.find((&client, &key))).execute(conn)?,
-            );
-        }
-    }
     count(
         "consents",
         diesel::delete(
@@ -465,14 +494,8 @@ fn delete_chunk(
         )
         .execute(conn)?,
     );
-    count(
-        "applicants",
-        diesel::delete(
-            applicants::table
-                .filter(applicants::municipality.eq(m))
-                .filter(applicants::id.eq_any(persons)),
-        )
-        .execute(conn)?,
-    );
-    Ok(())
+    answered.extend(consented);
+    answered.extend(refs);
+    answered.extend(decs);
+    Ok(answered.into_iter().collect())
 }

@@ -42,6 +42,20 @@ code_enum! {
 }
 
 impl EventType {
+    /// Whether the change can move a computed indicator (consents and
+    /// programmes' own details cannot: what they change is counted through
+    /// the records that name them).
+    pub fn moves_indicators(self) -> bool {
+        !matches!(
+            self,
+            EventType::ConsentCreated
+                | EventType::ConsentRevoked
+                | EventType::ProgrammeCreated
+                | EventType::ProgrammeUpdated
+                | EventType::ProgrammePlaceTaken
+        )
+    }
+
     /// The kind of resource this event is about.
     pub fn resource(self) -> ResourceKind {
         match self {

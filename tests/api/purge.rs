@@ -42,6 +42,17 @@ async fn purge_deletes_what_is_five_years_old_keeps_research_days_and_leaves_the
                     .to_owned(),
             );
         }
+        // Tolvan's household of 2019 names Nils, who applies again now: they
+        // share records, so Tolvan stays with him.
+        let mut household = application_body(TOLVAN);
+        household["support_month"] = json!("2019-03");
+        household["children"] = json!([]);
+        household["partner"] = json!({ "personal_number": "20001209-9891", "first_name": "Nils", "last_name": "Exempelsson" });
+        created(
+            app.submit(&portal, Some("tolvan-2019"), &household).await,
+            b,
+        )
+        .await;
         app.clock.set(now());
         created(
             app.submit(
@@ -58,8 +69,14 @@ async fn purge_deletes_what_is_five_years_old_keeps_research_days_and_leaves_the
 
         let dry = bistand::purge::run(&app.db, now(), true).unwrap();
         assert_eq!(
-            (dry.persons, dry.purged, dry.kept_for_research, dry.recent),
-            (3, 1, 1, 1),
+            (
+                dry.persons,
+                dry.purged,
+                dry.kept_for_research,
+                dry.recent,
+                dry.kept_with_others
+            ),
+            (4, 1, 1, 1, 1),
             "[{b}] {dry:?}"
         );
         assert!(dry.deleted.is_empty(), "[{b}]");

@@ -1,3 +1,4 @@
+DROP INDEX interventions_applicant;
 DROP TABLE indicator_builds;
 DROP TABLE indicator_coverage;
 DROP TABLE indicator_reports;

@@ -57,3 +57,6 @@ CREATE TABLE indicator_builds (
     built_at TIMESTAMP NOT NULL,
     persons BIGINT NOT NULL
 );
+
+-- A person's interventions, read whenever their contribution is worked out.
+CREATE INDEX interventions_applicant ON interventions (municipality, applicant_id);

@@ -38,8 +38,10 @@ pub struct ReportedValue {
     /// `T` (reported indicators are not split by sex); default `T`.
     pub sex: Option<Gender>,
     /// The value in the indicator's unit: 0 or more, whole for a count,
-    /// at most one decimal otherwise; `null` removes what was reported.
-    #[schema(value_type = Option<f64>, example = 620)]
+    /// at most one decimal otherwise; `null` removes what was reported
+    /// (required: leaving it out is not a removal).
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>, required = true, example = 620)]
     pub value: Option<serde_json::Number>,
 }
 
@@ -52,9 +54,19 @@ pub struct ReportedForecast {
     pub municipality: String,
     #[schema(example = 2019, minimum = 2000, maximum = 2099)]
     pub year: i32,
-    /// The forecast in the indicator's unit (as a value); `null` removes it.
-    #[schema(value_type = Option<f64>, example = 2200)]
+    /// The forecast in the indicator's unit (as a value); `null` removes it
+    /// (required: leaving it out is not a removal).
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>, required = true, example = 2200)]
     pub value: Option<serde_json::Number>,
+}
+
+/// A value that must be present, and may be `null`.
+fn nullable<'de, D>(deserializer: D) -> Result<Option<serde_json::Number>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<serde_json::Number>::deserialize(deserializer)
 }
 
 /// Values and forecasts to record.

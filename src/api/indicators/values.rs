@@ -313,7 +313,7 @@ fn read_year(
                 cells: &cells,
                 covered: &covered,
             };
-            table::year(indicator, year, &stored, threshold)
+            table::year(indicator, year, &stored, threshold, today)
         }
         IndicatorSource::Reported => {
             let mut reports: BTreeMap<(Period, Gender), Decimal> = BTreeMap::new();
@@ -324,7 +324,13 @@ fn read_year(
                 reports.insert((period, gender), value);
                 updated_at = updated_at.max(Some(r.reported_at));
             }
-            table::year(indicator, year, &Stored::Reports(&reports), threshold)
+            table::year(
+                indicator,
+                year,
+                &Stored::Reports(&reports),
+                threshold,
+                today,
+            )
         }
     };
     Ok(Year {

@@ -270,7 +270,7 @@ pub const CATALOGUE: &[Indicator] = &[
         Unit::Percent,
         Share,
         true,
-        "Referrals with a first-meeting due date in the period (BR-5: a work capacity of at least 25 %) whose first meeting was held on or before it, in percent of those due in the period whose due date has passed or whose meeting was held.",
+        "Referrals with a first-meeting due date in the period (BR-5: a work capacity of at least 25 %) whose first meeting was held on or before it, in percent of those due in the period that are settled: the meeting was held, or the referral ended (declined, withdrawn, closed) without one after its due date. A referral still waiting is counted once it is settled, so a recent period's share can still move.",
     ),
     computed(
         DAYS_TO_FIRST_MEETING,

@@ -181,13 +181,18 @@ impl Table<'_> {
 /// The cells to hide: the `primary` ones and as few others as it takes so
 /// that none of them can be derived from the cells shown. `values` holds
 /// every cell the caller can read for one indicator, municipality and
-/// year (a real zero included); `known` cells are never hidden (their
-/// value is known anyway, such as a missing month's nothing); `additive`
-/// says whether longer periods are sums of shorter ones.
+/// year (a real zero included); `known` cells are never hidden to protect
+/// another (their value is known anyway, such as a missing month's
+/// nothing), nor are zeros (a hidden zero is given away by counts never
+/// being negative); `open` cells (periods not yet over, whose values still
+/// move) are hidden only where no closed one will do, so that what is
+/// hidden in the past stays put as the year goes on; `additive` says
+/// whether longer periods are sums of shorter ones.
 pub fn hidden(
     values: &BTreeMap<Key, i64>,
     primary: &BTreeSet<Key>,
     known: &BTreeSet<Key>,
+    open: &BTreeSet<Key>,
     additive: bool,
 ) -> BTreeSet<Key> {
     let keys: Vec<Key> = values.keys().copied().collect();
@@ -196,6 +201,13 @@ pub fn hidden(
         keys,
         values,
     };
+    let last: BTreeSet<usize> = table
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| open.contains(k))
+        .map(|(i, _)| i)
+        .collect();
     let mut hidden: BTreeSet<usize> = table
         .keys
         .iter()
@@ -212,7 +224,9 @@ pub fn hidden(
         .collect();
     while let Some(exposed) = table.exposed(&hidden) {
         let mut neighbours = table.neighbours(exposed, &hidden);
-        neighbours.retain(|j| !fixed.contains(j));
+        neighbours.retain(|j| !fixed.contains(j) && table.values[&table.keys[*j]] != 0);
+        // Closed periods first, each kind in its order of least telling.
+        neighbours.sort_by_key(|j| last.contains(j));
         // The least telling cell that alone hides it; else the least
         // telling one, and look again.
         let alone = neighbours.iter().copied().find(|&j| {
@@ -316,7 +330,13 @@ mod tests {
         let mut months = vec![(20, 20); 12];
         months[2] = (3, 30);
         let values = table(&months);
-        let hidden = hidden(&values, &primary(&values), &BTreeSet::new(), true);
+        let hidden = hidden(
+            &values,
+            &primary(&values),
+            &BTreeSet::new(),
+            &BTreeSet::new(),
+            true,
+        );
         let march = Period::parse("2019-03").unwrap();
         assert!(hidden.contains(&(march, Gender::K)));
         // K + M = T would give K back, and so would the year less the
@@ -342,7 +362,13 @@ mod tests {
         for _ in 0..40 {
             let months: Vec<(i64, i64)> = (0..12).map(|_| (next() as i64, next() as i64)).collect();
             let values = table(&months);
-            let hidden = hidden(&values, &primary(&values), &BTreeSet::new(), true);
+            let hidden = hidden(
+                &values,
+                &primary(&values),
+                &BTreeSet::new(),
+                &BTreeSet::new(),
+                true,
+            );
             for key in primary(&values) {
                 assert!(hidden.contains(&key));
             }
@@ -356,7 +382,16 @@ mod tests {
     #[test]
     fn nothing_small_hides_nothing() {
         let values = table(&[(10, 12); 12]);
-        assert!(hidden(&values, &primary(&values), &BTreeSet::new(), true).is_empty());
+        assert!(
+            hidden(
+                &values,
+                &primary(&values),
+                &BTreeSet::new(),
+                &BTreeSet::new(),
+                true
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -365,7 +400,14 @@ mod tests {
         let year = Period::parse("2019").unwrap();
         values.insert((year, Gender::T), 3);
         assert_eq!(
-            hidden(&values, &primary(&values), &BTreeSet::new(), false).len(),
+            hidden(
+                &values,
+                &primary(&values),
+                &BTreeSet::new(),
+                &BTreeSet::new(),
+                false
+            )
+            .len(),
             1
         );
     }

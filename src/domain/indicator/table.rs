@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::catalogue::{Aggregation, Indicator, Unit};
@@ -71,6 +72,7 @@ pub fn year(
     year: i32,
     stored: &Stored,
     threshold: Option<i64>,
+    today: NaiveDate,
 ) -> BTreeMap<Key, Shown> {
     let mut raw: BTreeMap<Key, Raw> = BTreeMap::new();
     for period in Period::all_of_year(year) {
@@ -95,7 +97,7 @@ pub fn year(
         }
     }
     let hidden = match threshold {
-        Some(t) => hide(indicator, &raw, t),
+        Some(t) => hide(indicator, &raw, t, today),
         None => BTreeSet::new(),
     };
     let mut shown = BTreeMap::new();
@@ -235,7 +237,12 @@ fn median(days: &[(u16, i64)]) -> Option<Decimal> {
     ))
 }
 
-fn hide(indicator: &Indicator, raw: &BTreeMap<Key, Raw>, threshold: i64) -> BTreeSet<Key> {
+fn hide(
+    indicator: &Indicator,
+    raw: &BTreeMap<Key, Raw>,
+    threshold: i64,
+    today: NaiveDate,
+) -> BTreeSet<Key> {
     let threshold = Decimal::from(threshold);
     let primary: BTreeSet<Key> = raw
         .iter()
@@ -243,8 +250,15 @@ fn hide(indicator: &Indicator, raw: &BTreeMap<Key, Raw>, threshold: i64) -> BTre
         .map(|(k, _)| *k)
         .collect();
     match indicator.aggregation {
-        // A median, or a stock, cannot be derived from the others.
-        Aggregation::Median | Aggregation::Stock => primary,
+        // A median cannot be summed, but K, M and T bound each other (T's
+        // median lies between K's and M's): all three go together.
+        Aggregation::Median => primary
+            .iter()
+            .flat_map(|(period, _)| indicator.genders().iter().map(|g| (*period, *g)))
+            .filter(|k| raw.contains_key(k))
+            .collect(),
+        // A stock is reported per period, never summed.
+        Aggregation::Stock => primary,
         _ => {
             let values: BTreeMap<Key, i64> = raw.iter().map(|(k, r)| (*k, r.additive)).collect();
             // A missing value tells its zero: never hidden to protect another.
@@ -253,7 +267,12 @@ fn hide(indicator: &Indicator, raw: &BTreeMap<Key, Raw>, threshold: i64) -> BTre
                 .filter(|(_, r)| r.value.is_none())
                 .map(|(k, _)| *k)
                 .collect();
-            suppression::hidden(&values, &primary, &known, indicator.additive())
+            let open: BTreeSet<Key> = raw
+                .keys()
+                .filter(|(period, _)| period.last_day() >= today)
+                .copied()
+                .collect();
+            suppression::hidden(&values, &primary, &known, &open, indicator.additive())
         }
     }
 }
@@ -262,6 +281,8 @@ fn hide(indicator: &Indicator, raw: &BTreeMap<Key, Raw>, threshold: i64) -> BTre
 mod tests {
     use super::*;
     use crate::domain::indicator::catalogue::{self, find};
+
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
 
     fn cells(pairs: &[(&str, Gender, Part, i64)]) -> BTreeMap<(Period, Gender, Part), i64> {
         pairs
@@ -286,12 +307,12 @@ mod tests {
             cells: &stored,
             covered: &all,
         };
-        let y2018 = year(indicator, 2018, &s, None);
+        let y2018 = year(indicator, 2018, &s, None, TODAY);
         assert_eq!(
             at(&y2018, "2018", Gender::T),
             Shown::Value(Decimal::from(599))
         );
-        let y2019 = year(indicator, 2019, &s, None);
+        let y2019 = year(indicator, 2019, &s, None, TODAY);
         assert_eq!(
             at(&y2019, "2019-T1", Gender::T),
             Shown::Value(Decimal::from(602))
@@ -314,7 +335,7 @@ mod tests {
             cells: &stored,
             covered: &all,
         };
-        let seen = year(indicator, 2017, &s, None);
+        let seen = year(indicator, 2017, &s, None, TODAY);
         assert_eq!(
             at(&seen, "2017", Gender::T),
             Shown::Value(Decimal::from(26))
@@ -324,7 +345,7 @@ mod tests {
             Shown::Value(Decimal::from(75))
         );
         assert_eq!(at(&seen, "2017-03", Gender::T), Shown::Not(Status::Missing));
-        let hidden = year(indicator, 2017, &s, Some(5));
+        let hidden = year(indicator, 2017, &s, Some(5), TODAY);
         assert_eq!(
             at(&hidden, "2017", Gender::K),
             Shown::Not(Status::Suppressed)
@@ -350,7 +371,7 @@ mod tests {
             let period = Period::parse(&format!("2019-{m:02}")).unwrap();
             reports.insert((period, Gender::T), Decimal::from(155));
         }
-        let seen = year(indicator, 2019, &Stored::Reports(&reports), None);
+        let seen = year(indicator, 2019, &Stored::Reports(&reports), None, TODAY);
         assert_eq!(
             at(&seen, "2019-T1", Gender::T),
             Shown::Value(Decimal::from(620))
@@ -364,7 +385,7 @@ mod tests {
             cells: &none,
             covered: &from_march,
         };
-        let seen = year(counted, 2019, &s, None);
+        let seen = year(counted, 2019, &s, None, TODAY);
         assert_eq!(at(&seen, "2019-02", Gender::K), Shown::Not(Status::Missing));
         assert_eq!(at(&seen, "2019-03", Gender::K), Shown::Value(Decimal::ZERO));
     }
