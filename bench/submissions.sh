@@ -34,7 +34,10 @@ export BENCH_RUN=$(date +%s)
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "== POST /api/v1/0483/applications (64 connections, ${duration}s, synchronous=FULL, client-credentials token)"
-wrk -t2 -c64 -d"${duration}s" --latency -s bench/submit.lua "http://127.0.0.1:$port" | grep -E '^(submissions|latency):'
+result=$(wrk -t2 -c64 -d"${duration}s" --latency -s bench/submit.lua "http://127.0.0.1:$port" | grep -E '^(submissions|latency):')
+echo "$result"
+# A run that created nothing measured refusals, not submissions.
+echo "$result" | grep -q '^submissions: 0 created' && { echo "no submission was created: the body no longer fits the contract" >&2; exit 1; }
 echo "== GET /health/ready (64 connections, 10s)"
 wrk -t2 -c64 -d10s --latency -s bench/ready.lua "http://127.0.0.1:$port/health/ready" | grep -E '^(ready|latency):'
 kill $server; wait $server 2>/dev/null || true

@@ -15,8 +15,8 @@ function init(args)
     token = os.getenv("BISTAND_TOKEN")
     run = os.getenv("BENCH_RUN") or tostring(os.time())
     body = string.format([[{"applicant":{"personal_number":"19121212-1212","first_name":"Tolvan","last_name":"Tolvansson"},
-"children":[{"birth_year":2019}],"support_month":"%s","channel":"e_service","reasons_for_need":["unemployed"],
-"incomes":[{"kind":"housing_allowance","amount":"1200.00"}],"expenses":[{"kind":"rent","amount":"6200.00"}]}]],
+"children":[{"birth_date":"2019-05-14"}],"support_month":"%s","channel":"e_service","stated_reasons":["unemployed"],
+"incomes":[{"kind":"housing_allowance","applied_amount":"1200.00"}],"expenses":[{"kind":"rent","applied_amount":"6200.00"}]}]],
         os.getenv("BENCH_MONTH"))
 end
 
