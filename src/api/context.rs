@@ -211,13 +211,27 @@ impl Caller {
 
     /// Audits a refusal and returns it (or the error of writing the record).
     async fn refuse(&self, op: Operation, code: Option<&str>, refusal: AppError) -> AppError {
-        let mut event = self
-            .event(op.audit_action(), op.resource_type())
-            .outcome(Outcome::of_refusal(&refusal));
+        let mut event = self.refusal_of(op, &refusal);
         // Only a well-formed code goes into the log.
         if let Some(code) = code.filter(|c| Municipality::parse(c).is_some()) {
             event = event.municipality(code);
         }
+        self.audited(event, refusal).await
+    }
+
+    /// Audits a refusal of `op` about `resource` (such as an indicator id
+    /// that is not in the catalogue) and returns it.
+    pub async fn refuse_about(&self, op: Operation, resource: &str, refusal: AppError) -> AppError {
+        let event = self.refusal_of(op, &refusal).resource(resource);
+        self.audited(event, refusal).await
+    }
+
+    fn refusal_of(&self, op: Operation, refusal: &AppError) -> AuditEvent {
+        self.event(op.audit_action(), op.resource_type())
+            .outcome(Outcome::of_refusal(refusal))
+    }
+
+    async fn audited(&self, event: AuditEvent, refusal: AppError) -> AppError {
         match self.audit(vec![event]).await {
             Ok(()) => refusal,
             Err(e) => e,

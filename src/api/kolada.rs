@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::context::Caller;
+use super::indicators::named;
 use super::indicators::values::{self, Item, Request, municipalities, number, pairs, read_records};
-use super::indicators::{named, refused};
 use super::parameter_error;
 use crate::auth::policy::{self, Operation};
 use crate::db::{DbConn, indicators as repo};
@@ -455,7 +455,7 @@ pub async fn get_kolada_kpis(
     let ids = list(std::slice::from_ref(&path.ids), "ids")?;
     let indicators = match named(&ids.join(",")) {
         Ok(list) => list,
-        Err(refusal) => return Err(refused(&caller, op, &path.ids, refusal).await),
+        Err(refusal) => return Err(caller.refuse_about(op, &path.ids, refusal).await),
     };
     let items: Vec<KoladaKpi> = indicators
         .into_iter()
@@ -641,7 +641,7 @@ async fn data(req: &HttpRequest, caller: &Caller, asked: Asked) -> Result<HttpRe
     let kpis = list(&asked.kpis, "kpi_id")?;
     let indicators = match named(&kpis.join(",")) {
         Ok(list) => list,
-        Err(refusal) => return Err(refused(caller, op, &kpis.join(","), refusal).await),
+        Err(refusal) => return Err(caller.refuse_about(op, &kpis.join(","), refusal).await),
     };
     let codes = match &asked.municipalities {
         Some(codes) => Some(list(codes, "municipality_id")?),

@@ -18,7 +18,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::context::Caller;
 use super::parameter_error;
 use crate::auth::policy::Operation;
-use crate::domain::audit::Outcome;
 use crate::domain::indicator::catalogue::{self, CATALOGUE};
 use crate::domain::indicator::{Aggregation, Gender, Indicator, IndicatorSource, Unit};
 use crate::error::AppError;
@@ -96,23 +95,6 @@ pub struct IndicatorPath {
         pattern = r"^[a-z0-9-]+(,[a-z0-9-]+)*$"
     )]
     pub id: String,
-}
-
-/// Audits a refusal of `op` about `resource` and returns it.
-pub async fn refused(
-    caller: &Caller,
-    op: Operation,
-    resource: &str,
-    refusal: AppError,
-) -> AppError {
-    let record = caller
-        .event(op.audit_action(), op.resource_type())
-        .resource(resource)
-        .outcome(Outcome::of_refusal(&refusal));
-    match caller.audit(vec![record]).await {
-        Ok(()) => refusal,
-        Err(e) => e,
-    }
 }
 
 pub fn view(indicator: &'static Indicator, threshold: i64) -> IndicatorView {
@@ -216,7 +198,7 @@ pub async fn get_indicator(
     caller.permit(Operation::ReadIndicators).await?;
     let Some(indicator) = catalogue::find(&id) else {
         let op = Operation::ReadIndicators;
-        return Err(refused(&caller, op, &id, AppError::NotFound).await);
+        return Err(caller.refuse_about(op, &id, AppError::NotFound).await);
     };
     Ok(HttpResponse::Ok().json(view(indicator, caller.state.suppression_threshold)))
 }

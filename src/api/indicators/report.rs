@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::refused;
 use crate::api::context::Caller;
 use crate::api::json::JsonBody;
 use crate::auth::Principal;
@@ -265,13 +264,13 @@ pub async fn put_indicator_values(
     let op = Operation::ReportIndicatorValues;
     caller.permit(op).await?;
     let Some(indicator) = catalogue::find(&id) else {
-        return Err(refused(&caller, op, &id, AppError::NotFound).await);
+        return Err(caller.refuse_about(op, &id, AppError::NotFound).await);
     };
     if let Err(refusal) = policy::may_report(
         &caller.principal,
         indicator.source == IndicatorSource::Computed,
     ) {
-        return Err(refused(&caller, op, indicator.id, refusal).await);
+        return Err(caller.refuse_about(op, indicator.id, refusal).await);
     }
     let today = caller.today();
     let entries = body.check(|b: &ReportBody| check(indicator, &caller.principal, b, today))?;

@@ -520,7 +520,7 @@ pub async fn get_indicator_values(
     caller.permit(op).await?;
     let indicators = match named(&path.id) {
         Ok(list) => list,
-        Err(refusal) => return Err(super::refused(&caller, op, &path.id, refusal).await),
+        Err(refusal) => return Err(caller.refuse_about(op, &path.id, refusal).await),
     };
     let pairs = pairs(&req)?;
     let csv = wants_csv(&req, pairs.get("format"))?;

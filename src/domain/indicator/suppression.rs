@@ -133,6 +133,16 @@ struct Table<'a> {
 }
 
 impl Table<'_> {
+    /// The places of `cells` in the table.
+    fn indices(&self, cells: &BTreeSet<Key>) -> BTreeSet<usize> {
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| cells.contains(k))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     fn span(&self, hidden: &BTreeSet<usize>) -> Span {
         let width = self.keys.len();
         let mut rows = self.relations.clone();
@@ -201,27 +211,9 @@ pub fn hidden(
         keys,
         values,
     };
-    let last: BTreeSet<usize> = table
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| open.contains(k))
-        .map(|(i, _)| i)
-        .collect();
-    let mut hidden: BTreeSet<usize> = table
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| primary.contains(k))
-        .map(|(i, _)| i)
-        .collect();
-    let fixed: BTreeSet<usize> = table
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| known.contains(k))
-        .map(|(i, _)| i)
-        .collect();
+    let last = table.indices(open);
+    let mut hidden = table.indices(primary);
+    let fixed = table.indices(known);
     while let Some(exposed) = table.exposed(&hidden) {
         let mut neighbours = table.neighbours(exposed, &hidden);
         neighbours.retain(|j| !fixed.contains(j) && table.values[&table.keys[*j]] != 0);
