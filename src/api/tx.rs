@@ -10,7 +10,7 @@
 //! every person a changing operation touched. A new resource implements [`Resource`] (how to find it, whose
 //! person it is, which view the caller gets) and none of the ritual.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
@@ -22,6 +22,7 @@ use crate::domain::Municipality;
 use crate::domain::access::PersonRelations;
 use crate::domain::audit::{AuditEvent, Outcome};
 use crate::domain::event::EventType;
+use crate::domain::indicator::contribution::Facet;
 use crate::error::AppError;
 
 /// Something a caller acts on that belongs to a person.
@@ -118,6 +119,9 @@ pub struct Tx<'a> {
     /// person instead).
     own_record: bool,
     events: Vec<NewEvent>,
+    /// Every change, fed or not (AF's referrals are not the feed's), for
+    /// the indicators.
+    changes: Vec<(EventType, String)>,
     refusals: Vec<AuditEvent>,
 }
 
@@ -137,6 +141,7 @@ pub fn run<T>(
         records: Vec::new(),
         own_record: true,
         events: Vec::new(),
+        changes: Vec::new(),
         refusals: Vec::new(),
     };
     match work(&mut tx) {
@@ -147,21 +152,10 @@ pub fn run<T>(
                 mut records,
                 own_record,
                 events,
+                changes,
                 ..
             } = tx;
-            if events.iter().any(|e| e.event_type.moves_indicators()) {
-                // The records of everyone the operation changed count again
-                // in the indicators, in this transaction.
-                let persons: BTreeSet<&str> = records
-                    .iter()
-                    .filter_map(|r| r.person_id.as_deref())
-                    .chain(subject.person.as_deref())
-                    .collect();
-                let now = scope.now.naive_utc();
-                for person in persons {
-                    indicators::refresh(conn, scope.municipality.as_str(), person, now)?;
-                }
-            }
+            count_in_indicators(conn, scope, &subject, &records, &changes)?;
             if own_record {
                 records.push(record_of(scope, &subject, Outcome::Allowed));
             }
@@ -182,6 +176,55 @@ pub fn run<T>(
             Err(e)
         }
     }
+}
+
+/// Counts the operation's changes in the indicators, in its transaction:
+/// the records of the kinds its events changed are worked out again for
+/// everyone it named (everything of an applicant created or changed), and
+/// an application received adds one on its own.
+fn count_in_indicators(
+    conn: &mut DbConn,
+    scope: &Scope,
+    subject: &Subject,
+    records: &[AuditEvent],
+    changes: &[(EventType, String)],
+) -> Result<(), AppError> {
+    let municipality = scope.municipality.as_str();
+    let named: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| r.person_id.as_deref())
+        .chain(subject.person.as_deref())
+        .collect();
+    let mut again: BTreeMap<&str, BTreeSet<Facet>> = BTreeMap::new();
+    let mut received = Vec::new();
+    for (event, id) in changes {
+        match event {
+            EventType::ApplicationCreated => received.push(id.as_str()),
+            EventType::ApplicantCreated | EventType::ApplicantUpdated => {
+                again.entry(id.as_str()).or_default().extend(event.facets());
+            }
+            other if !other.facets().is_empty() => {
+                for person in &named {
+                    again.entry(person).or_default().extend(other.facets());
+                }
+            }
+            _ => {}
+        }
+    }
+    let now = scope.now.naive_utc();
+    for (person, facets) in &again {
+        indicators::refresh(conn, municipality, person, facets, now)?;
+    }
+    // An applicant worked out again counts their applications already.
+    let counted: BTreeSet<&str> = again
+        .iter()
+        .filter(|(_, facets)| facets.contains(&Facet::Applications))
+        .map(|(person, _)| *person)
+        .collect();
+    for application in received {
+        indicators::received(conn, municipality, application, &counted, now)?;
+    }
+    Ok(())
 }
 
 fn record_of(scope: &Scope, subject: &Subject, outcome: Outcome) -> AuditEvent {
@@ -350,6 +393,13 @@ impl<'a> Tx<'a> {
     pub fn emit(&mut self, event_type: EventType, id: &str) {
         let event = NewEvent::new(self.municipality(), event_type, id, self.now());
         self.events.push(event);
+        self.changed(event_type, id);
+    }
+
+    /// A change the feed does not report (its readers may not see it),
+    /// still counted in the indicators.
+    pub fn changed(&mut self, event_type: EventType, id: &str) {
+        self.changes.push((event_type, id.to_owned()));
     }
 
     /// Audits a refusal of the operation, about what it was asked to act on

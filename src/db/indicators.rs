@@ -2,7 +2,7 @@
 //! each person contributes to them, reported values and forecasts, and
 //! from which month each municipality has values.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -16,7 +16,7 @@ use super::{DbConn, stored, unreadable};
 use crate::domain::Sex;
 use crate::domain::decision::{DecisionKind, Outcome};
 use crate::domain::household::{MemberRole, age_on};
-use crate::domain::indicator::contribution::{self, Cell, Contribution, Facts, Grant};
+use crate::domain::indicator::contribution::{self, Cell, Contribution, Facet, Facts, Grant};
 use crate::domain::indicator::{Gender, Part, Period, catalogue};
 use crate::domain::month::Month;
 use crate::domain::referral::{CloseOutcome, InterventionKind, Source};
@@ -76,49 +76,86 @@ fn cell_of(indicator: &str, period: &str, sex: &str, part: &str) -> Result<Cell,
     })
 }
 
-/// Everything of the person that the computed indicators count, or `None`
-/// when the person is not (or no longer) there.
+/// What the computed indicators count of the person's records of the
+/// kinds in `facets` (the others left empty), or `None` when the person is
+/// not (or no longer) there.
 pub fn facts(
     conn: &mut DbConn,
     municipality: &str,
     person: &str,
+    facets: &BTreeSet<Facet>,
 ) -> Result<Option<Facts>, AppError> {
-    let Some(sex) = applicants::table
+    let Some(gender) = gender_of(conn, municipality, person)? else {
+        return Ok(None);
+    };
+    let wants = |facet| facets.contains(&facet);
+    let received: HashMap<String, NaiveDate> =
+        if wants(Facet::Applications) || wants(Facet::Referrals) {
+            applications::table
+                .filter(applications::municipality.eq(municipality))
+                .filter(applications::applicant_id.eq(person))
+                .select((applications::id, applications::received_at))
+                .load::<(String, NaiveDateTime)>(conn)?
+                .into_iter()
+                .map(|(id, at)| (id, today_in_sweden(at.and_utc())))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+    Ok(Some(Facts {
+        gender,
+        grants: if wants(Facet::Grants) {
+            grants(conn, municipality, person)?
+        } else {
+            Vec::new()
+        },
+        applications: if wants(Facet::Applications) {
+            received.values().copied().collect()
+        } else {
+            Vec::new()
+        },
+        referrals: if wants(Facet::Referrals) {
+            referrals_of(conn, municipality, person, &received)?
+        } else {
+            Vec::new()
+        },
+        interventions: if wants(Facet::Interventions) {
+            interventions_of(conn, municipality, person)?
+        } else {
+            Vec::new()
+        },
+        payments: if wants(Facet::Payments) {
+            payments::table
+                .inner_join(
+                    applications::table.on(applications::municipality
+                        .eq(payments::municipality)
+                        .and(applications::id.eq(payments::application_id))),
+                )
+                .filter(payments::municipality.eq(municipality))
+                .filter(applications::applicant_id.eq(person))
+                .select((payments::paid_on, payments::amount_ore))
+                .load(conn)?
+        } else {
+            Vec::new()
+        },
+    }))
+}
+
+/// The person's sex as the indicators split it, or `None` when the person
+/// is not (or no longer) there.
+fn gender_of(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+) -> Result<Option<Gender>, AppError> {
+    let sex: Option<String> = applicants::table
         .filter(applicants::municipality.eq(municipality))
         .filter(applicants::id.eq(person))
         .select(applicants::sex)
-        .first::<String>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let gender = Gender::from(stored("applicants.sex", Sex::parse(&sex))?);
-    let received: Vec<(String, NaiveDateTime)> = applications::table
-        .filter(applications::municipality.eq(municipality))
-        .filter(applications::applicant_id.eq(person))
-        .select((applications::id, applications::received_at))
-        .load(conn)?;
-    let received: HashMap<String, NaiveDate> = received
-        .into_iter()
-        .map(|(id, at)| (id, today_in_sweden(at.and_utc())))
-        .collect();
-    Ok(Some(Facts {
-        gender,
-        grants: grants(conn, municipality, person)?,
-        applications: received.values().copied().collect(),
-        referrals: referrals_of(conn, municipality, person, &received)?,
-        interventions: interventions_of(conn, municipality, person)?,
-        payments: payments::table
-            .inner_join(
-                applications::table.on(applications::municipality
-                    .eq(payments::municipality)
-                    .and(applications::id.eq(payments::application_id))),
-            )
-            .filter(payments::municipality.eq(municipality))
-            .filter(applications::applicant_id.eq(person))
-            .select((payments::paid_on, payments::amount_ore))
-            .load(conn)?,
-    }))
+        .first(conn)
+        .optional()?;
+    sex.map(|sex| Ok(Gender::from(stored("applicants.sex", Sex::parse(&sex))?)))
+        .transpose()
 }
 
 /// The person's assistance decisions in force that grant money, with the
@@ -246,15 +283,22 @@ fn interventions_of(
         .collect()
 }
 
-/// What the person contributes to the cells now, as stored.
+/// What the person contributes now, as stored, to the indicators counted
+/// from the records of the kinds in `facets`.
 fn stored_contribution(
     conn: &mut DbConn,
     municipality: &str,
     person: &str,
+    facets: &BTreeSet<Facet>,
 ) -> Result<Contribution, AppError> {
+    let indicators: Vec<&str> = facets
+        .iter()
+        .flat_map(|f| f.indicators().iter().copied())
+        .collect();
     let rows: Vec<ContributionRow> = indicator_contributions::table
         .filter(indicator_contributions::municipality.eq(municipality))
         .filter(indicator_contributions::person_id.eq(person))
+        .filter(indicator_contributions::indicator.eq_any(&indicators))
         .select(ContributionRow::as_select())
         .load(conn)?;
     rows.into_iter()
@@ -262,28 +306,88 @@ fn stored_contribution(
         .collect()
 }
 
-/// Brings the cells up to date with the person's records: works out what
-/// they contribute now, and adds the difference from what they contributed
-/// before. Runs in the transaction that changed the records.
+/// Brings the cells up to date with the person's records of the kinds in
+/// `facets`: works out what those records contribute now, and adds the
+/// difference from what they contributed before. Runs in the transaction
+/// that changed the records.
 pub fn refresh(
     conn: &mut DbConn,
     municipality: &str,
     person: &str,
+    facets: &BTreeSet<Facet>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    // One person's refreshes are taken in turn (a row lock on PostgreSQL,
-    // where several replicas may write): each reads the contribution the
-    // last one stored.
-    diesel::update(applicants::table.find((municipality, person)))
-        .set(applicants::version.eq(applicants::version))
-        .execute(conn)?;
-    let after = match facts(conn, municipality, person)? {
+    take_turn(conn, municipality, person)?;
+    let mut after = match facts(conn, municipality, person, facets)? {
         Some(facts) => contribution::of(&facts),
         None => Contribution::new(),
     };
-    let before = stored_contribution(conn, municipality, person)?;
-    let delta = contribution::delta(&before, &after);
-    for (cell, n) in &delta {
+    after.retain(|cell, _| Facet::of(cell.indicator).is_some_and(|f| facets.contains(&f)));
+    let before = stored_contribution(conn, municipality, person, facets)?;
+    apply(
+        conn,
+        municipality,
+        person,
+        &contribution::delta(&before, &after),
+        now,
+    )
+}
+
+/// Counts an application just received, without reading the applicant's
+/// others: it adds one to the cells of its day, whatever came before
+/// (unless its applicant is among `counted`, whose applications were all
+/// just worked out again).
+pub fn received(
+    conn: &mut DbConn,
+    municipality: &str,
+    application: &str,
+    counted: &BTreeSet<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some((person, at)) = applications::table
+        .filter(applications::municipality.eq(municipality))
+        .filter(applications::id.eq(application))
+        .select((applications::applicant_id, applications::received_at))
+        .first::<(String, NaiveDateTime)>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if counted.contains(person.as_str()) {
+        return Ok(());
+    }
+    take_turn(conn, municipality, &person)?;
+    let Some(gender) = gender_of(conn, municipality, &person)? else {
+        return Ok(());
+    };
+    let one = Facts {
+        gender,
+        applications: vec![today_in_sweden(at.and_utc())],
+        ..Facts::none(gender)
+    };
+    apply(conn, municipality, &person, &contribution::of(&one), now)
+}
+
+/// One person's changes to the cells are taken in turn (a row lock on
+/// PostgreSQL, where several replicas may write): each reads the
+/// contribution the last one stored.
+fn take_turn(conn: &mut DbConn, municipality: &str, person: &str) -> Result<(), AppError> {
+    diesel::update(applicants::table.find((municipality, person)))
+        .set(applicants::version.eq(applicants::version))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Adds `delta` to the cells and to what the person is stored as
+/// contributing.
+fn apply(
+    conn: &mut DbConn,
+    municipality: &str,
+    person: &str,
+    delta: &Contribution,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for (cell, n) in delta {
         add(conn, municipality, cell, *n, now)?;
         let key = indicator_contributions::table.find((
             municipality,
@@ -293,16 +397,21 @@ pub fn refresh(
             cell.gender.as_str(),
             cell.part.as_string(),
         ));
-        match after.get(cell) {
-            None => {
+        let value: Option<i64> = key
+            .clone()
+            .select(indicator_contributions::value)
+            .first(conn)
+            .optional()?;
+        match value {
+            Some(value) if value + n == 0 => {
                 diesel::delete(key).execute(conn)?;
             }
-            Some(value) if before.contains_key(cell) => {
+            Some(_) => {
                 diesel::update(key)
-                    .set(indicator_contributions::value.eq(value))
+                    .set(indicator_contributions::value.eq(indicator_contributions::value + n))
                     .execute(conn)?;
             }
-            Some(value) => {
+            None => {
                 diesel::insert_into(indicator_contributions::table)
                     .values(ContributionRow {
                         municipality: municipality.to_owned(),
@@ -311,7 +420,7 @@ pub fn refresh(
                         period: cell.period.to_string(),
                         sex: cell.gender.as_str().to_owned(),
                         part: cell.part.as_string(),
-                        value: *value,
+                        value: *n,
                     })
                     .execute(conn)?;
             }
@@ -529,6 +638,66 @@ pub fn changed_since(
         .collect())
 }
 
+/// Where the kept indicators disagree with the records: each person's
+/// stored contribution against one worked out from all their records
+/// again, and each cell against the sum of what persons contribute to it.
+/// Empty when they agree. The cells also keep the part of persons purged
+/// since (BR-11), so the second check holds only where nobody has been.
+pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    let all = BTreeSet::from(Facet::ALL);
+    let persons: Vec<(String, String)> = applicants::table
+        .select((applicants::municipality, applicants::id))
+        .load(conn)?;
+    let mut found = Vec::new();
+    let mut sums: BTreeMap<(String, Cell), i64> = BTreeMap::new();
+    for (municipality, person) in &persons {
+        let records = match facts(conn, municipality, person, &all)? {
+            Some(facts) => contribution::of(&facts),
+            None => Contribution::new(),
+        };
+        let stored = stored_contribution(conn, municipality, person, &all)?;
+        for (cell, n) in contribution::delta(&stored, &records) {
+            found.push(format!(
+                "person {person}: {} {} {} {} stored {}, records give {}",
+                cell.indicator,
+                cell.period,
+                cell.gender.as_str(),
+                cell.part.as_string(),
+                stored.get(&cell).copied().unwrap_or(0),
+                stored.get(&cell).copied().unwrap_or(0) + n,
+            ));
+        }
+        for (cell, n) in stored {
+            *sums.entry((municipality.clone(), cell)).or_default() += n;
+        }
+    }
+    let rows: Vec<CellRow> = indicator_cells::table
+        .select(CellRow::as_select())
+        .load(conn)?;
+    let mut cells: BTreeMap<(String, Cell), i64> = BTreeMap::new();
+    for r in rows {
+        let cell = cell_of(&r.indicator, &r.period, &r.sex, &r.part)?;
+        cells.insert((r.municipality, cell), r.value);
+    }
+    for key in sums.keys().chain(cells.keys()).collect::<BTreeSet<_>>() {
+        let (kept, sum) = (
+            cells.get(key).copied().unwrap_or(0),
+            sums.get(key).copied().unwrap_or(0),
+        );
+        if kept != sum {
+            let (municipality, cell) = key;
+            found.push(format!(
+                "{municipality} {} {} {} {}: cell {kept}, persons {sum}",
+                cell.indicator,
+                cell.period,
+                cell.gender.as_str(),
+                cell.part.as_string(),
+            ));
+        }
+    }
+    Ok(found)
+}
+
 /// Rebuilds every cell from every person's records (on first start after
 /// the indicators came, for the records already there): returns the
 /// number of persons counted.
@@ -546,8 +715,9 @@ pub fn build_if_never_built(
     let persons: Vec<(String, String)> = applicants::table
         .select((applicants::municipality, applicants::id))
         .load(conn)?;
+    let all = BTreeSet::from(Facet::ALL);
     for (municipality, person) in &persons {
-        refresh(conn, municipality, person, now)?;
+        refresh(conn, municipality, person, &all, now)?;
     }
     let count = persons.len() as i64;
     diesel::insert_into(indicator_builds::table)

@@ -1,6 +1,7 @@
 //! What the change feed reports.
 
 use crate::code_enum;
+use crate::domain::indicator::contribution::Facet;
 
 code_enum! {
     /// What happened, as the change feed names it.
@@ -42,18 +43,32 @@ code_enum! {
 }
 
 impl EventType {
-    /// Whether the change can move a computed indicator (consents and
-    /// programmes' own details cannot: what they change is counted through
-    /// the records that name them).
-    pub fn moves_indicators(self) -> bool {
-        !matches!(
-            self,
-            EventType::ConsentCreated
-                | EventType::ConsentRevoked
-                | EventType::ProgrammeCreated
-                | EventType::ProgrammeUpdated
-                | EventType::ProgrammePlaceTaken
-        )
+    /// The kinds of a person's records the change can move the computed
+    /// indicators through (none for consents and programmes' own details:
+    /// what they change is counted through the records that name them). An
+    /// applicant's own change (sex, identity) moves everything of theirs;
+    /// a received application is counted on its own
+    /// ([`crate::db::indicators::received`]).
+    pub fn facets(self) -> &'static [Facet] {
+        match self {
+            Self::ApplicantCreated | Self::ApplicantUpdated => &Facet::ALL,
+            Self::ApplicationCreated => &[Facet::Applications],
+            Self::DecisionCreated => &[Facet::Grants],
+            Self::PaymentCreated => &[Facet::Payments],
+            Self::ReferralCreated | Self::ReferralStatusChanged => &[Facet::Referrals],
+            Self::ReferralInterventionAdded | Self::ReferralInterventionChanged => {
+                &[Facet::Interventions]
+            }
+            // Status and assessed amounts are not counted; a place is
+            // counted through the intervention that takes it.
+            Self::ApplicationStatusChanged
+            | Self::ApplicationAssessed
+            | Self::ConsentCreated
+            | Self::ConsentRevoked
+            | Self::ProgrammeCreated
+            | Self::ProgrammeUpdated
+            | Self::ProgrammePlaceTaken => &[],
+        }
     }
 
     /// The kind of resource this event is about.

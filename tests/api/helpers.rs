@@ -474,6 +474,18 @@ impl TestApp {
             .expect("count")
     }
 
+    /// The indicators kept in the write path agree with the records: every
+    /// person's stored contribution with one worked out from all their
+    /// records, every cell with the sum of the persons' parts.
+    pub async fn assert_indicators_agree(&self) {
+        let found = self
+            .db
+            .read(bistand::db::indicators::disagreements)
+            .await
+            .expect("indicators");
+        assert!(found.is_empty(), "[{}] {found:#?}", self.backend);
+    }
+
     /// Row counts of every table a submission touches.
     pub async fn footprint(&self) -> Vec<i64> {
         let mut counts = Vec::new();

@@ -217,6 +217,22 @@ async fn a_granting_decision_counts_its_household_at_once_and_a_replacement_take
             "missing",
             "[{b}]"
         );
+        // Tolvan applies again: an existing applicant's application is
+        // counted on its own, and a new grant counts the household again.
+        app.decided(TOLVAN, &decision("granted", Some("5100.00"), 50))
+            .await;
+        let again = read(&app, &caseworker, &query).await;
+        assert_eq!(
+            *value(&again, "applications-received", "2026-11", "M"),
+            json!(2),
+            "[{b}] {again}"
+        );
+        assert_eq!(
+            *value(&again, "households-granted", "2026-11", "T"),
+            json!(1),
+            "[{b}]"
+        );
+        app.assert_indicators_agree().await;
     }
 }
 

@@ -379,6 +379,7 @@ async fn the_whole_loop_from_application_to_subsidised_work_runs_over_http() {
             ],
             "[{b}]"
         );
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -608,6 +609,7 @@ async fn br9_interventions_start_at_the_first_meeting_and_af_paid_employment_nee
             b,
         )
         .await;
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -705,6 +707,7 @@ async fn br6_the_plan_of_a_person_with_an_af_plan_names_it_and_follow_ups_are_li
         )
         .await;
         assert_eq!(list["items"], json!([]), "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -837,6 +840,7 @@ async fn programme_places_are_never_overbooked_also_under_concurrent_requests() 
         )
         .await;
         assert_eq!(list["items"].as_array().unwrap().len(), 2, "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 

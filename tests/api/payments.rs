@@ -113,6 +113,7 @@ async fn br3b_payments_need_a_grant_and_their_sum_stays_between_zero_and_the_gra
         assert_eq!(list["items"].as_array().unwrap().len(), 3, "[{b}]");
         assert_eq!(list["granted"], "8450.00", "[{b}]");
         assert_eq!(list["paid"], "7450.00", "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -180,6 +181,7 @@ async fn br3b_concurrent_payments_never_together_exceed_the_grant() {
             .await
             .unwrap();
         assert_eq!(list["paid"], "5000.00", "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 

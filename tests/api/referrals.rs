@@ -167,6 +167,7 @@ async fn br5_the_first_meeting_is_due_seven_days_after_the_application_at_25_per
             "[{b}]"
         );
         assert_eq!(from_af["source"], "employment_service", "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -600,6 +601,7 @@ async fn br7_every_move_needs_if_match_and_only_the_moves_of_the_state_machine_a
             b,
         )
         .await;
+        app.assert_indicators_agree().await;
     }
 }
 
@@ -691,6 +693,7 @@ async fn br8_closing_needs_an_outcome_and_a_date_and_the_coach_sees_the_person_9
         .await;
         let list = json_of(app.get("/api/v1/0483/applicants", &coach).await, 200, b).await;
         assert_eq!(list["items"], json!([]), "[{b}]");
+        app.assert_indicators_agree().await;
     }
 }
 

@@ -276,11 +276,14 @@ fn linked_application(
     ))
 }
 
-/// A change of a referral for the feed. The feed is the case system's, so
-/// only referrals from social services join it: AF's are not its to see.
+/// A change of a referral. The feed is the case system's, so only
+/// referrals from social services join it: AF's are not its to see, though
+/// the indicators count them.
 pub(crate) fn emit(tx: &mut Tx, row: &ReferralRow, event: EventType) {
     if row.source == Source::SocialServices.as_str() {
         tx.emit(event, &row.id);
+    } else {
+        tx.changed(event, &row.id);
     }
 }
 

@@ -17,6 +17,63 @@ use super::{Gender, MAX_DAYS, Part, Period};
 use crate::domain::month::Month;
 use crate::domain::referral::{CloseOutcome, Source};
 
+/// A kind of a person's records the computed indicators are counted from.
+/// A change to one kind can only move the indicators counted from it, so
+/// only those are worked out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    /// Granting decisions in force and the households they cover.
+    Grants,
+    Applications,
+    Referrals,
+    Interventions,
+    Payments,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 5] = [
+        Facet::Grants,
+        Facet::Applications,
+        Facet::Referrals,
+        Facet::Interventions,
+        Facet::Payments,
+    ];
+
+    /// The computed indicators counted from this kind of record.
+    pub fn indicators(self) -> &'static [&'static str] {
+        match self {
+            Facet::Grants => &[
+                c::HOUSEHOLDS_MONTHLY_AVERAGE,
+                c::HOUSEHOLDS,
+                c::PERSONS,
+                c::CHILDREN,
+            ],
+            Facet::Applications => &[c::APPLICATIONS],
+            Facet::Referrals => &[
+                c::REFERRED_BY_SOC,
+                c::REFERRED_BY_AF,
+                c::CLOSED,
+                c::CLOSED_TO_WORK,
+                c::CLOSED_TO_STUDIES,
+                c::CLOSED_TO_SELF_SUFFICIENCY,
+                c::TO_UNSUBSIDISED_WORK,
+                c::FIRST_MEETINGS,
+                c::COACH_WITHIN_A_WEEK,
+                c::DAYS_TO_FIRST_MEETING,
+            ],
+            Facet::Interventions => &[c::SUBSIDISED_EMPLOYMENTS, c::PROGRAMME_PARTICIPANTS],
+            Facet::Payments => &[c::SEK_PAID],
+        }
+    }
+
+    /// The kind of record the computed indicator is counted from.
+    pub fn of(indicator: &str) -> Option<Facet> {
+        Facet::ALL
+            .into_iter()
+            .find(|f| f.indicators().contains(&indicator))
+    }
+}
+
 /// One granting decision in force, for a household whose applicant is
 /// the person.
 #[derive(Debug, Clone)]
@@ -63,6 +120,20 @@ pub struct Facts {
     /// Payments under the person's applications: day paid and öre
     /// (corrections negative).
     pub payments: Vec<(NaiveDate, i64)>,
+}
+
+impl Facts {
+    /// A person of `gender` with no records.
+    pub fn none(gender: Gender) -> Facts {
+        Facts {
+            gender,
+            grants: Vec::new(),
+            applications: Vec::new(),
+            referrals: Vec::new(),
+            interventions: Vec::new(),
+            payments: Vec::new(),
+        }
+    }
 }
 
 /// A stored cell of a municipality's indicator.
@@ -275,17 +346,6 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn none(gender: Gender) -> Facts {
-        Facts {
-            gender,
-            grants: vec![],
-            applications: vec![],
-            referrals: vec![],
-            interventions: vec![],
-            payments: vec![],
-        }
-    }
-
     fn get(
         cells: &Contribution,
         id: &'static str,
@@ -329,8 +389,27 @@ mod tests {
     }
 
     #[test]
+    fn every_computed_indicator_is_counted_from_one_kind_of_record() {
+        for i in c::CATALOGUE
+            .iter()
+            .filter(|i| i.source == c::IndicatorSource::Computed)
+        {
+            let kinds = Facet::ALL
+                .iter()
+                .filter(|f| f.indicators().contains(&i.id))
+                .count();
+            assert_eq!(kinds, 1, "{}", i.id);
+        }
+        for f in Facet::ALL {
+            for id in f.indicators() {
+                assert_eq!(Facet::of(id), Some(f));
+            }
+        }
+    }
+
+    #[test]
     fn a_household_counts_once_a_period_and_each_granted_month_in_the_average() {
-        let mut facts = none(Gender::K);
+        let mut facts = Facts::none(Gender::K);
         let covered =
             |keys: &[(&str, bool)]| keys.iter().map(|(k, c)| (k.to_string(), *c)).collect();
         facts.grants = vec![
@@ -369,7 +448,7 @@ mod tests {
 
     #[test]
     fn a_participant_counts_once_a_period_and_closures_make_the_shares() {
-        let mut facts = none(Gender::M);
+        let mut facts = Facts::none(Gender::M);
         let referral = |on: &str, closed: Option<(&str, CloseOutcome)>| Referral {
             source: Source::SocialServices,
             referred_on: day(on),
@@ -422,7 +501,7 @@ mod tests {
 
     #[test]
     fn the_coach_rule_counts_a_referral_once_it_is_settled() {
-        let mut facts = none(Gender::K);
+        let mut facts = Facts::none(Gender::K);
         let due = |held: Option<&str>, ended: Option<&str>| Referral {
             source: Source::SocialServices,
             referred_on: day("2019-03-01"),
@@ -453,7 +532,7 @@ mod tests {
 
     #[test]
     fn a_change_moves_only_the_difference() {
-        let mut before = none(Gender::K);
+        let mut before = Facts::none(Gender::K);
         before.applications = vec![day("2019-01-15")];
         let mut after = before.clone();
         after.applications.push(day("2019-02-01"));
