@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::schema::{
     applicants, applications, household_members, indicator_builds, indicator_cells,
@@ -379,7 +380,7 @@ fn take_turn(conn: &mut DbConn, municipality: &str, person: &str) -> Result<(), 
 }
 
 /// Adds `delta` to the cells and to what the person is stored as
-/// contributing.
+/// contributing: one statement for each, whatever the number of cells.
 fn apply(
     conn: &mut DbConn,
     municipality: &str,
@@ -387,44 +388,39 @@ fn apply(
     delta: &Contribution,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    for (cell, n) in delta {
-        add(conn, municipality, cell, *n, now)?;
-        let key = indicator_contributions::table.find((
-            municipality,
-            person,
-            cell.indicator,
-            cell.period.to_string(),
-            cell.gender.as_str(),
-            cell.part.as_string(),
-        ));
-        let value: Option<i64> = key
-            .clone()
-            .select(indicator_contributions::value)
-            .first(conn)
-            .optional()?;
-        match value {
-            Some(value) if value + n == 0 => {
-                diesel::delete(key).execute(conn)?;
+    if delta.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Added> = delta
+        .iter()
+        .map(|(cell, n)| Added {
+            indicator: cell.indicator,
+            period: cell.period.to_string(),
+            sex: cell.gender.as_str(),
+            part: cell.part.as_string(),
+            n: *n,
+        })
+        .collect();
+    // Within both backends' limits on bound values a statement.
+    for rows in rows.chunks(1000) {
+        match conn {
+            DbConn::Postgresql(c) => {
+                add::<diesel::pg::Pg, _>(c, '$', municipality, person, rows, now)?
             }
-            Some(_) => {
-                diesel::update(key)
-                    .set(indicator_contributions::value.eq(indicator_contributions::value + n))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(indicator_contributions::table)
-                    .values(ContributionRow {
-                        municipality: municipality.to_owned(),
-                        person_id: person.to_owned(),
-                        indicator: cell.indicator.to_owned(),
-                        period: cell.period.to_string(),
-                        sex: cell.gender.as_str().to_owned(),
-                        part: cell.part.as_string(),
-                        value: *n,
-                    })
-                    .execute(conn)?;
+            DbConn::Sqlite(c) => {
+                add::<diesel::sqlite::Sqlite, _>(c, '?', municipality, person, rows, now)?
             }
         }
+    }
+    // A contribution is kept without its zeros.
+    if delta.values().any(|n| *n < 0) {
+        diesel::delete(
+            indicator_contributions::table
+                .filter(indicator_contributions::municipality.eq(municipality))
+                .filter(indicator_contributions::person_id.eq(person))
+                .filter(indicator_contributions::value.eq(0)),
+        )
+        .execute(conn)?;
     }
     if let Some(first) = delta.keys().map(|c| c.period.first_month()).min() {
         cover(conn, municipality, first)?;
@@ -432,42 +428,87 @@ fn apply(
     Ok(())
 }
 
-/// Adds `n` to a cell (creating it at `n`).
-fn add(
-    conn: &mut DbConn,
-    municipality: &str,
-    cell: &Cell,
+/// What a change adds to one cell.
+struct Added {
+    indicator: &'static str,
+    period: String,
+    sex: &'static str,
+    part: String,
     n: i64,
+}
+
+/// Adds each row's `n` to its cell and to the person's part of it, in one
+/// statement per table (`INSERT ... ON CONFLICT DO UPDATE`, which both
+/// backends have but the connection over both cannot build; `mark` is the
+/// backend's numbered placeholder).
+fn add<DB, C>(
+    conn: &mut C,
+    mark: char,
+    municipality: &str,
+    person: &str,
+    rows: &[Added],
     now: NaiveDateTime,
-) -> Result<(), AppError> {
-    let period = cell.period.to_string();
-    let part = cell.part.as_string();
-    let key = indicator_cells::table.find((
-        cell.indicator,
-        municipality,
-        &period,
-        cell.gender.as_str(),
-        &part,
-    ));
-    let changed = diesel::update(key)
-        .set((
-            indicator_cells::value.eq(indicator_cells::value + n),
-            indicator_cells::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    if changed == 0 {
-        diesel::insert_into(indicator_cells::table)
-            .values(CellRow {
-                indicator: cell.indicator.to_owned(),
-                municipality: municipality.to_owned(),
-                period,
-                sex: cell.gender.as_str().to_owned(),
-                part,
-                value: n,
-                updated_at: now,
+) -> QueryResult<()>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Timestamp>,
+    C: Connection<Backend = DB>,
+    String: diesel::serialize::ToSql<Text, DB>,
+    str: diesel::serialize::ToSql<Text, DB>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+    for<'a> diesel::query_builder::BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>:
+        diesel::query_dsl::methods::ExecuteDsl<C>,
+{
+    let values = |width: usize| {
+        (0..rows.len())
+            .map(|r| {
+                let marks: Vec<String> = (1..=width)
+                    .map(|i| format!("{mark}{}", r * width + i))
+                    .collect();
+                format!("({})", marks.join(", "))
             })
-            .execute(conn)?;
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut cells = diesel::sql_query(format!(
+        "INSERT INTO indicator_cells (indicator, municipality, period, sex, part, value, updated_at) \
+         VALUES {} ON CONFLICT (indicator, municipality, period, sex, part) DO UPDATE \
+         SET value = indicator_cells.value + excluded.value, updated_at = excluded.updated_at",
+        values(7)
+    ))
+    .into_boxed::<DB>();
+    for row in rows {
+        cells = cells
+            .bind::<Text, _>(row.indicator)
+            .bind::<Text, _>(municipality.to_owned())
+            .bind::<Text, _>(row.period.clone())
+            .bind::<Text, _>(row.sex)
+            .bind::<Text, _>(row.part.clone())
+            .bind::<BigInt, _>(row.n)
+            .bind::<Timestamp, _>(now);
     }
+    cells.execute(conn)?;
+    let mut parts = diesel::sql_query(format!(
+        "INSERT INTO indicator_contributions (municipality, person_id, indicator, period, sex, part, value) \
+         VALUES {} ON CONFLICT (municipality, person_id, indicator, period, sex, part) DO UPDATE \
+         SET value = indicator_contributions.value + excluded.value",
+        values(7)
+    ))
+    .into_boxed::<DB>();
+    for row in rows {
+        parts = parts
+            .bind::<Text, _>(municipality.to_owned())
+            .bind::<Text, _>(person.to_owned())
+            .bind::<Text, _>(row.indicator)
+            .bind::<Text, _>(row.period.clone())
+            .bind::<Text, _>(row.sex)
+            .bind::<Text, _>(row.part.clone())
+            .bind::<BigInt, _>(row.n);
+    }
+    parts.execute(conn)?;
     Ok(())
 }
 
