@@ -279,6 +279,15 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = Db::open(&cli.storage)?;
             let loaded = demo::load(&db, time::system_now())?;
             print_demo_persons(&loaded);
+            let keys = Arc::new(Keys::load(&cli.storage.data_dir, &cli.tokens)?);
+            let history = actix_web::rt::System::new().block_on(demo::history::load(
+                &cli.storage,
+                &cli.tokens,
+                &cli.audit,
+                &db,
+                keys,
+            ))?;
+            print_history(&history);
         }
         Command::Purge { dry_run } => {
             let db = Db::open_existing(&cli.storage)?;
@@ -366,6 +375,15 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let app = Application::build(&settings)?;
         if demo {
             let loaded = demo::load(&app.db(), time::system_now())?;
+            let history = demo::history::load(
+                &settings.storage,
+                &settings.tokens,
+                &settings.audit,
+                &app.db(),
+                app.keys(),
+            )
+            .await?;
+            print_history(&history);
             print_demo_tokens(&app.keys(), &loaded, app.port())?;
         }
         tracing::info!(port = app.port(), "listening");
@@ -390,6 +408,17 @@ fn print_purge(report: &crate::purge::Report) {
     }
     if report.dry_run {
         println!("dry run: nothing was deleted");
+    }
+}
+
+fn print_history(history: &demo::history::Report) {
+    if history.already {
+        println!("The demo history of 2017 to May 2019 is there already.");
+    } else {
+        println!(
+            "Demo history of 2017 to May 2019 sent through the API ({} requests): {} households granted in {} household-months, {} referrals to Viadidakt.",
+            history.requests, history.households, history.household_months, history.referrals
+        );
     }
 }
 

@@ -4,14 +4,16 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::Server;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::context::AppState;
 use crate::api::{self, json::BODY_LIMIT};
-use crate::auth::audit_key::{self, AuditKey};
+use crate::auth::audit_key::{self, AuditKey, AuditKeyring};
 use crate::auth::{Keys, TokenVerifier};
 use crate::config::Settings;
 use crate::db::Db;
@@ -64,93 +66,15 @@ impl Application {
             )
         })?;
         let port = listener.local_addr()?.port();
-        let limits = web::Data::new(api::limits::Limits::new(&settings.limits));
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            tokens: TokenVerifier::new(keys.clone(), settings.tokens.max_token_lifetime),
-            client_token_ttl: settings.tokens.client_token_ttl,
-            hashing: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
-            clock: clock.clone(),
+        let shared = Shared::new(
+            settings,
+            db.clone(),
+            keys.clone(),
             audit_keys,
-            limits: limits.clone(),
-            suppression_threshold: settings.indicators.suppression_threshold,
-        });
-        actix_web::rt::spawn(api::limits::tidy(limits.clone()));
-        let metrics = web::Data::new(Metrics::new()?);
-        let contract = web::Bytes::from(crate::openapi::json());
-        let body_deadline = api::deadline::BodyDeadline(settings.body_timeout);
-        let metrics_token = web::Data::new(api::ops::MetricsToken(settings.metrics_token.clone()));
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(limits.clone())
-                .app_data(metrics.clone())
-                .app_data(metrics_token.clone())
-                .app_data(web::PayloadConfig::new(BODY_LIMIT))
-                .app_data(
-                    web::PathConfig::default()
-                        .error_handler(|e, _| api::parameter_error(&e.to_string(), "path").into()),
-                )
-                .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(&e).into()))
-                .app_data(
-                    web::FormConfig::default()
-                        .limit(BODY_LIMIT)
-                        .error_handler(|_, _| {
-                            AppError::OAuth {
-                        code: "invalid_request",
-                        detail: "send the token request as application/x-www-form-urlencoded",
-                        basic_auth: false,
-                    }
-                    .into()
-                        }),
-                )
-                // Person data is never cached (an answer that may be says
-                // so), and no answer is read as another media type than it
-                // says it is.
-                .wrap(
-                    actix_web::middleware::DefaultHeaders::new()
-                        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
-                        .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-                )
-                .app_data(body_deadline)
-                .wrap(from_fn(api::limits::count_refusals))
-                .wrap(from_fn(api::deadline::middleware))
-                .wrap(from_fn(telemetry::middleware))
-                .configure(api::routes::configure)
-                .route(
-                    "/openapi.json",
-                    web::get().to({
-                        let contract = contract.clone();
-                        move || {
-                            let contract = contract.clone();
-                            async move {
-                                actix_web::HttpResponse::Ok()
-                                    .content_type("application/json")
-                                    .body(contract)
-                            }
-                        }
-                    }),
-                )
-                // The docs read the contract from this service and validate
-                // nothing online.
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").config(
-                        utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none"),
-                    ),
-                )
-                .route(
-                    "/docs",
-                    web::get().to(|| async {
-                        actix_web::HttpResponse::PermanentRedirect()
-                            .insert_header(("Location", "/docs/"))
-                            .finish()
-                    }),
-                )
-                .default_service(web::to(api::routes::no_route))
-        })
-        .listen(listener)?;
+            clock.clone(),
+        )?;
+        actix_web::rt::spawn(api::limits::tidy(shared.limits.clone()));
+        let mut server = HttpServer::new(move || app(shared.clone())).listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -183,6 +107,138 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// What every worker's application shares: the state requests run
+/// against, the limiters, the metrics, the contract.
+#[derive(Clone)]
+pub struct Shared {
+    state: web::Data<AppState>,
+    limits: web::Data<api::limits::Limits>,
+    metrics: web::Data<Metrics>,
+    metrics_token: web::Data<api::ops::MetricsToken>,
+    contract: web::Bytes,
+    body_deadline: api::deadline::BodyDeadline,
+}
+
+impl Shared {
+    pub fn new(
+        settings: &Settings,
+        db: Db,
+        keys: Arc<Keys>,
+        audit_keys: AuditKeyring,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let limits = web::Data::new(api::limits::Limits::new(&settings.limits));
+        let state = web::Data::new(AppState {
+            db,
+            tokens: TokenVerifier::new(keys, settings.tokens.max_token_lifetime),
+            client_token_ttl: settings.tokens.client_token_ttl,
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
+            clock,
+            audit_keys,
+            limits: limits.clone(),
+            suppression_threshold: settings.indicators.suppression_threshold,
+        });
+        Ok(Self {
+            state,
+            limits,
+            metrics: web::Data::new(Metrics::new()?),
+            metrics_token: web::Data::new(api::ops::MetricsToken(settings.metrics_token.clone())),
+            contract: web::Bytes::from(crate::openapi::json()),
+            body_deadline: api::deadline::BodyDeadline(settings.body_timeout),
+        })
+    }
+}
+
+/// The application every worker runs, and the demo's history goes through
+/// in process: routes, middleware and the contract.
+pub fn app(
+    shared: Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let Shared {
+        state,
+        limits,
+        metrics,
+        metrics_token,
+        contract,
+        body_deadline,
+    } = shared;
+    App::new()
+        .app_data(state.clone())
+        .app_data(limits.clone())
+        .app_data(metrics.clone())
+        .app_data(metrics_token.clone())
+        .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|e, _| api::parameter_error(&e.to_string(), "path").into()),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(&e).into()))
+        .app_data(
+            web::FormConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(|_, _| {
+                    AppError::OAuth {
+                        code: "invalid_request",
+                        detail: "send the token request as application/x-www-form-urlencoded",
+                        basic_auth: false,
+                    }
+                    .into()
+                }),
+        )
+        // Person data is never cached (an answer that may be says
+        // so), and no answer is read as another media type than it
+        // says it is.
+        .wrap(
+            actix_web::middleware::DefaultHeaders::new()
+                .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+        )
+        .app_data(body_deadline)
+        .wrap(from_fn(api::limits::count_refusals))
+        .wrap(from_fn(api::deadline::middleware))
+        .wrap(from_fn(telemetry::middleware))
+        .configure(api::routes::configure)
+        .route(
+            "/openapi.json",
+            web::get().to({
+                let contract = contract.clone();
+                move || {
+                    let contract = contract.clone();
+                    async move {
+                        actix_web::HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(contract)
+                    }
+                }
+            }),
+        )
+        // The docs read the contract from this service and validate
+        // nothing online.
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
+        )
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(api::routes::no_route))
 }
 
 /// Signs a checkpoint of the audit chain every `interval` when it has grown,

@@ -48,6 +48,8 @@ pub struct TestApp {
     pub keys: Arc<Keys>,
     pub db: Db,
     pub data_dir: tempfile::TempDir,
+    /// What it was started with.
+    pub settings: Settings,
 }
 
 /// One running application per backend under test.
@@ -136,6 +138,7 @@ pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Test
         keys,
         db,
         data_dir,
+        settings,
     };
     app.load_norm().await;
     app

@@ -13,6 +13,7 @@ mod cli;
 mod consents;
 mod contract;
 mod decisions;
+mod demo;
 mod durability;
 mod errors;
 mod feed;

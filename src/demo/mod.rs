@@ -2,6 +2,9 @@
 //! (serial 980–999, and 19121212-1212), in Katrineholm and Vingåker, and
 //! the national norm as the Government published it (`reference/`).
 
+pub mod history;
+pub mod plan;
+
 use chrono::{DateTime, Utc};
 
 use crate::api::norms::{self, NormTableBody};
@@ -109,7 +112,7 @@ pub struct Loaded {
 }
 
 /// The published norm tables the demo loads, as an admin would.
-const NORM_TABLES: &[&str] = &[include_str!("../reference/riksnorm-2026.json")];
+const NORM_TABLES: &[&str] = &[include_str!("../../reference/riksnorm-2026.json")];
 
 /// What the demo holds after loading.
 #[derive(Debug, Clone, Default)]
