@@ -344,12 +344,8 @@ async fn the_demo_history_gives_the_figures_the_municipalities_tables_print() {
             let value = answer["values"][0]["values"]
                 .as_array()
                 .and_then(|v| v.iter().find(|c| c["gender"] == *sex))
-                .map(|c| c["value"].clone());
-            assert_eq!(
-                value,
-                Some(json!(*expected)),
-                "[{b}] {path} {sex}: {answer}"
-            );
+                .and_then(|c| c["value"].as_f64());
+            assert_eq!(value, Some(*expected), "[{b}] {path} {sex}: {answer}");
         }
         let year = "/kolada/v3/data/kpi/via-subsidised-employments-started,via-to-unsubsidised-work/municipality/0483/year/2019";
         let answer = json_of(app.get(year, &cw).await, 200, year).await;
