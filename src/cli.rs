@@ -372,18 +372,27 @@ fn read_checkpoints(path: &std::path::Path) -> anyhow::Result<Vec<Checkpoint>> {
 
 fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(&settings)?;
-        if demo {
-            let loaded = demo::load(&app.db(), time::system_now())?;
+        // The demo is loaded before the service listens, so that nothing
+        // reads it half-sent.
+        let loaded = if demo {
+            let db = Db::open(&settings.storage)?;
+            let loaded = demo::load(&db, time::system_now())?;
+            let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
             let history = demo::history::load(
                 &settings.storage,
                 &settings.tokens,
                 &settings.audit,
-                &app.db(),
-                app.keys(),
+                &db,
+                keys,
             )
             .await?;
             print_history(&history);
+            Some(loaded)
+        } else {
+            None
+        };
+        let app = Application::build(&settings)?;
+        if let Some(loaded) = loaded {
             print_demo_tokens(&app.keys(), &loaded, app.port())?;
         }
         tracing::info!(port = app.port(), "listening");

@@ -12,7 +12,7 @@ export BISTAND_DATA_DIR="$work/data" BISTAND_LOG_FORMAT=text RUST_LOG=warn
 cargo run -q --release -- serve --demo --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 300); do
+for _ in $(seq 1500); do
     curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
     sleep 0.2
 done
