@@ -377,6 +377,8 @@ fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let loaded = if demo {
             let db = Db::open(&settings.storage)?;
             let loaded = demo::load(&db, time::system_now())?;
+            print_demo_persons(&loaded);
+            println!("Sending the demo history through the API ...");
             let keys = Arc::new(Keys::load(&settings.storage.data_dir, &settings.tokens)?);
             let history = demo::history::load(
                 &settings.storage,
@@ -463,7 +465,6 @@ fn print_demo_persons(demo: &demo::Demo) {
 
 fn print_demo_tokens(keys: &Arc<Keys>, demo: &demo::Demo, port: u16) -> anyhow::Result<()> {
     let all = municipalities(&["0483".into(), "0428".into()])?;
-    print_demo_persons(demo);
     println!("\nTokens for 0483 and 0428, valid for 8 hours:");
     for role in Role::ALL {
         let token = mint(

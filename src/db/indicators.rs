@@ -318,7 +318,9 @@ pub fn refresh(
     facets: &BTreeSet<Facet>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    take_turn(conn, municipality, person)?;
+    // Every write takes the writer's lock first (`event_head`, in
+    // `db::writer`), across processes too, so the contribution read here is
+    // the last one stored.
     let mut after = match facts(conn, municipality, person, facets)? {
         Some(facts) => contribution::of(&facts),
         None => Contribution::new(),
@@ -357,7 +359,6 @@ pub fn received(
     if counted.contains(person.as_str()) {
         return Ok(());
     }
-    take_turn(conn, municipality, &person)?;
     let Some(gender) = gender_of(conn, municipality, &person)? else {
         return Ok(());
     };
@@ -367,16 +368,6 @@ pub fn received(
         ..Facts::none(gender)
     };
     apply(conn, municipality, &person, &contribution::of(&one), now)
-}
-
-/// One person's changes to the cells are taken in turn (a row lock on
-/// PostgreSQL, where several replicas may write): each reads the
-/// contribution the last one stored.
-fn take_turn(conn: &mut DbConn, municipality: &str, person: &str) -> Result<(), AppError> {
-    diesel::update(applicants::table.find((municipality, person)))
-        .set(applicants::version.eq(applicants::version))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Adds `delta` to the cells and to what the person is stored as
@@ -412,8 +403,13 @@ fn apply(
             }
         }
     }
-    // A contribution is kept without its zeros.
-    if delta.values().any(|n| *n < 0) {
+    // A contribution is kept without its zeros: a part may come back to
+    // zero when it falls, or when a sum of money (corrections are
+    // negative) rises.
+    if delta
+        .iter()
+        .any(|(cell, n)| *n < 0 || cell.indicator == catalogue::SEK_PAID)
+    {
         diesel::delete(
             indicator_contributions::table
                 .filter(indicator_contributions::municipality.eq(municipality))
@@ -746,6 +742,9 @@ pub fn build_if_never_built(
     conn: &mut DbConn,
     now: NaiveDateTime,
 ) -> Result<Option<i64>, AppError> {
+    // The writer's lock, so that a second process starting at the same time
+    // waits and then finds the build done.
+    diesel::sql_query("UPDATE event_head SET seq = seq WHERE id = 1").execute(conn)?;
     let built: Option<i32> = indicator_builds::table
         .select(indicator_builds::id)
         .first(conn)

@@ -45,8 +45,9 @@ pub struct Report {
     pub referrals: usize,
 }
 
-/// Sends the history unless it is there already (an application for
-/// Katrineholm's January 2018 is the sign).
+/// Sends the history unless it is there already (its last closure is the
+/// sign). One that was begun and not finished cannot be resumed: that is
+/// an error naming what to do.
 pub async fn load(
     storage: &StorageSettings,
     tokens: &TokenSettings,
@@ -54,22 +55,49 @@ pub async fn load(
     db: &Db,
     keys: Arc<Keys>,
 ) -> anyhow::Result<Report> {
-    let there = db
-        .read(|conn| {
+    let households = plan::households();
+    let referrals = plan::referrals();
+    // The first thing the history registers, and the last thing it does.
+    let first = match referrals.first() {
+        Some(r) => (r.municipality, person(born(1985), r.index, r.sex)?),
+        None => anyhow::bail!("the demo history has no referrals"),
+    };
+    let last = plan::last_closed(&referrals);
+    let (started, complete) = db
+        .read(move |conn| {
+            use crate::db::schema::referrals;
             use diesel::prelude::*;
-            Ok(applications::table
+            let number = first.1["personal_number"].as_str().unwrap_or_default();
+            let registered =
+                crate::db::applicants::find_by_personal_number(conn, first.0, number)?.is_some();
+            let month = applications::table
                 .filter(applications::municipality.eq("0483"))
                 .filter(applications::support_month.eq("2018-01"))
                 .select(applications::id)
                 .first::<String>(conn)
-                .optional()?)
+                .optional()?
+                .is_some();
+            let closed = referrals::table
+                .filter(referrals::municipality.eq("0483"))
+                .filter(referrals::closed_on.eq(last))
+                .select(referrals::id)
+                .first::<String>(conn)
+                .optional()?
+                .is_some();
+            Ok((registered || month, closed))
         })
         .await?;
-    if there.is_some() {
+    if complete {
         return Ok(Report {
             already: true,
             ..Report::default()
         });
+    }
+    if started {
+        anyhow::bail!(
+            "the demo history was interrupted before it was complete and cannot be resumed: \
+             load it into an empty data folder or database"
+        );
     }
     let clock = Arc::new(FixedClock::at(at(plan_start(), 8)));
     let audit_key = AuditKey::load(&audit_key::key_path(audit, &storage.data_dir), true)?;
@@ -110,8 +138,6 @@ pub async fn load(
         programmes: Mutex::new(Vec::new()),
     };
     sender.norms().await?;
-    let households = plan::households();
-    let referrals = plan::referrals();
     let mut moments: BTreeMap<DateTime<Utc>, Vec<Step>> = BTreeMap::new();
     let mut household_months = 0;
     for (household, months) in &households {

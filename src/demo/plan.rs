@@ -335,6 +335,18 @@ pub fn referrals() -> Vec<Referral> {
     all
 }
 
+/// The day of the history's last closure, its last step: the sign that
+/// all of it was sent.
+pub fn last_closed(referrals: &[Referral]) -> Option<NaiveDate> {
+    referrals
+        .iter()
+        .filter_map(|r| match &r.then {
+            Then::Closed { closed, .. } => Some(*closed),
+            _ => None,
+        })
+        .max()
+}
+
 /// The forecasts an admin reports at the start of each year: (indicator,
 /// municipality, year, value).
 pub const FORECASTS: [(&str, &str, i32, u32); 9] = [
@@ -455,6 +467,26 @@ mod tests {
             })
             .count();
         assert_eq!(met_in_march_2019, 12);
+        // The last closure is the history's last step.
+        let last = last_closed(&all).unwrap();
+        for r in &all {
+            let steps = match &r.then {
+                Then::Nothing => vec![r.referred],
+                Then::Closed { met, closed, .. } => vec![r.referred, *met, *closed],
+                Then::Programme { met, booked, .. } => vec![r.referred, *met, *booked],
+                Then::Employed { met, starts } => vec![r.referred, *met, *starts],
+            };
+            assert!(steps.iter().all(|d| *d <= last), "{r:?}");
+        }
+        assert_eq!(
+            all.iter()
+                .filter(|r| matches!(&r.then, Then::Closed { closed, .. } if *closed == last))
+                .count(),
+            1
+        );
+        for (_, months) in households() {
+            assert!(months.iter().all(|m| m.first_day() < last));
+        }
         let numbers: BTreeSet<usize> = all.iter().map(|r| r.index).collect();
         assert_eq!(numbers.len(), all.len());
         for r in &all {

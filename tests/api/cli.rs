@@ -67,7 +67,13 @@ fn token_from_a_folder_without_a_key_fails_naming_the_folder_and_creates_nothing
 
 /// Starts `serve` with `env`, reads its standard output until it says it
 /// listens (or fails), and stops it.
-fn serve_output(dir: &std::path::Path, env: &[(&str, &str)], bind: &str) -> (String, String) {
+/// What `serve` prints until a line with `until` (or 30 seconds).
+fn serve_output(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    bind: &str,
+    until: &str,
+) -> (String, String) {
     let mut command = bistand(dir);
     command
         .args(["serve", "--bind", bind])
@@ -84,7 +90,7 @@ fn serve_output(dir: &std::path::Path, env: &[(&str, &str)], bind: &str) -> (Str
         let line = line.unwrap_or_default();
         seen.push_str(&line);
         seen.push('\n');
-        if line.contains("Listening") || Instant::now() > deadline {
+        if line.contains(until) || Instant::now() > deadline {
             break;
         }
     }
@@ -97,7 +103,13 @@ fn serve_output(dir: &std::path::Path, env: &[(&str, &str)], bind: &str) -> (Str
 fn boolean_settings_read_1_and_yes() {
     for value in ["1", "yes"] {
         let dir = tempfile::tempdir().unwrap();
-        let (stdout, stderr) = serve_output(dir.path(), &[("BISTAND_DEMO", value)], "127.0.0.1:0");
+        // The demo persons come first, before the history is sent.
+        let (stdout, stderr) = serve_output(
+            dir.path(),
+            &[("BISTAND_DEMO", value)],
+            "127.0.0.1:0",
+            "Demo data:",
+        );
         assert!(
             stdout.contains("Demo data:"),
             "BISTAND_DEMO={value}: {stdout} {stderr}"
