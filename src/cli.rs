@@ -482,8 +482,9 @@ fn print_demo_tokens(keys: &Arc<Keys>, demo: &demo::Demo, port: u16) -> anyhow::
     }
     let first = demo.persons.first().map_or("", |p| p.id.as_str());
     println!(
-        "\nThe AF officer's token sees the persons with a consent to AF; the coach's sees no one \
-         until referrals to Viadidakt exist (a later version).\n\
+        "\nThe AF officer's token sees the persons with a consent to AF; the coach's sees the \
+         persons of the demo history's open referrals to Viadidakt (GET \
+         /api/v1/0483/referrals?assigned_to=me).\n\
          Paste the export lines above into your shell, then try:\n  \
          curl -s localhost:{port}/api/v1/0483/applicants/{first} -H \"Authorization: Bearer $CASEWORKER_TOKEN\"\n\
          Listening on port {port}; interactive docs at http://localhost:{port}/docs/"
