@@ -694,14 +694,10 @@ pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
         };
         let stored = stored_contribution(conn, municipality, person, &all)?;
         for (cell, n) in contribution::delta(&stored, &records) {
+            let kept = stored.get(&cell).copied().unwrap_or(0);
             found.push(format!(
-                "person {person}: {} {} {} {} stored {}, records give {}",
-                cell.indicator,
-                cell.period,
-                cell.gender.as_str(),
-                cell.part.as_string(),
-                stored.get(&cell).copied().unwrap_or(0),
-                stored.get(&cell).copied().unwrap_or(0) + n,
+                "person {person}: {cell} stored {kept}, records give {}",
+                kept + n
             ));
         }
         for (cell, n) in stored {
@@ -723,13 +719,7 @@ pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
         );
         if kept != sum {
             let (municipality, cell) = key;
-            found.push(format!(
-                "{municipality} {} {} {} {}: cell {kept}, persons {sum}",
-                cell.indicator,
-                cell.period,
-                cell.gender.as_str(),
-                cell.part.as_string(),
-            ));
+            found.push(format!("{municipality} {cell}: cell {kept}, persons {sum}"));
         }
     }
     Ok(found)

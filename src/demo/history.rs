@@ -155,29 +155,9 @@ pub async fn load(
             .entry(at(r.referred, 9))
             .or_default()
             .push(Step::Refer(r));
-        match &r.then {
-            Then::Nothing => {}
-            Then::Closed { met, closed, .. } => {
-                moments.entry(at(*met, 10)).or_default().push(Step::Meet(r));
-                moments
-                    .entry(at(*closed, 11))
-                    .or_default()
-                    .push(Step::Close(r));
-            }
-            Then::Programme { met, booked, .. } => {
-                moments.entry(at(*met, 10)).or_default().push(Step::Meet(r));
-                moments
-                    .entry(at(*booked, 11))
-                    .or_default()
-                    .push(Step::Place(r));
-            }
-            Then::Employed { met, starts } => {
-                moments.entry(at(*met, 10)).or_default().push(Step::Meet(r));
-                moments
-                    .entry(at(*starts, 11))
-                    .or_default()
-                    .push(Step::Employ(r));
-            }
+        if let Some((met, next)) = r.then.days() {
+            moments.entry(at(met, 10)).or_default().push(Step::Meet(r));
+            moments.entry(at(next, 11)).or_default().push(Step::Next(r));
         }
     }
     for (i, p) in PROGRAMMES.iter().enumerate() {
@@ -235,9 +215,9 @@ enum Step<'a> {
     Refer(&'a Referral),
     /// The coach books and holds the first meeting.
     Meet(&'a Referral),
-    Close(&'a Referral),
-    Place(&'a Referral),
-    Employ(&'a Referral),
+    /// What follows the first meeting: the closure, the programme place
+    /// or the subsidised employment.
+    Next(&'a Referral),
     Programme(usize),
     Forecasts(i32),
 }
@@ -449,43 +429,7 @@ where
             Step::Month(household, month) => self.month(household, month).await,
             Step::Refer(r) => self.refer(r).await,
             Step::Meet(r) => self.meet(r).await,
-            Step::Close(r) => {
-                let Then::Closed {
-                    closed, outcome, ..
-                } = &r.then
-                else {
-                    return Ok(());
-                };
-                let body = json!({ "outcome": outcome.as_str(), "closed_on": closed.to_string() });
-                self.act(r, "close", &self.tokens.coach, &body).await
-            }
-            Step::Place(r) => {
-                let Then::Programme { programme, .. } = &r.then else {
-                    return Ok(());
-                };
-                let p = &PROGRAMMES[*programme];
-                let id = self
-                    .programmes
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("poisoned"))?
-                    .get(*programme)
-                    .cloned()
-                    .ok_or_else(|| anyhow::anyhow!("programme {} not created", p.name))?;
-                let body = json!({ "kind": "vocational_training", "placement": "viadidakt_own",
-                    "extent_percent": 100, "start_date": p.start.to_string(),
-                    "end_date": p.end.to_string(), "programme_id": id });
-                self.intervention(r, &body).await
-            }
-            Step::Employ(r) => {
-                let Then::Employed { starts, .. } = &r.then else {
-                    return Ok(());
-                };
-                let body = json!({ "kind": "subsidised_employment", "subtype": "introduktionsjobb",
-                    "placement": "municipal", "extent_percent": 100, "start_date": starts.to_string(),
-                    "monthly_cost": "24000.00", "monthly_subsidy": "19200.00",
-                    "af_assessment": { "assessed_on": self.clock.today().to_string(), "qualifies": true } });
-                self.intervention(r, &body).await
-            }
+            Step::Next(r) => self.next(r).await,
             Step::Programme(i) => {
                 let p = &PROGRAMMES[i];
                 let body = json!({ "name": p.name, "kind": "vocational_training",
@@ -647,6 +591,40 @@ where
             "education_level": "upper_secondary", "work_experience": "Lager och service.",
             "languages": ["sv"], "driving_licence": false, "af_answer": "no_plan" } });
         self.act(r, "first-meeting", coach, &held).await
+    }
+
+    /// What follows the referral's first meeting.
+    async fn next(&self, r: &Referral) -> anyhow::Result<()> {
+        match &r.then {
+            Then::Nothing => Ok(()),
+            Then::Closed {
+                closed, outcome, ..
+            } => {
+                let body = json!({ "outcome": outcome.as_str(), "closed_on": closed.to_string() });
+                self.act(r, "close", &self.tokens.coach, &body).await
+            }
+            Then::Programme { programme, .. } => {
+                let p = &PROGRAMMES[*programme];
+                let id = self
+                    .programmes
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("poisoned"))?
+                    .get(*programme)
+                    .cloned()
+                    .ok_or_else(|| anyhow::anyhow!("programme {} not created", p.name))?;
+                let body = json!({ "kind": "vocational_training", "placement": "viadidakt_own",
+                    "extent_percent": 100, "start_date": p.start.to_string(),
+                    "end_date": p.end.to_string(), "programme_id": id });
+                self.intervention(r, &body).await
+            }
+            Then::Employed { starts, .. } => {
+                let body = json!({ "kind": "subsidised_employment", "subtype": "introduktionsjobb",
+                    "placement": "municipal", "extent_percent": 100, "start_date": starts.to_string(),
+                    "monthly_cost": "24000.00", "monthly_subsidy": "19200.00",
+                    "af_assessment": { "assessed_on": self.clock.today().to_string(), "qualifies": true } });
+                self.intervention(r, &body).await
+            }
+        }
     }
 
     async fn intervention(&self, r: &Referral, body: &Value) -> anyhow::Result<()> {

@@ -180,6 +180,18 @@ pub enum Then {
     Employed { met: NaiveDate, starts: NaiveDate },
 }
 
+impl Then {
+    /// The day of the first meeting and of the step after it, if any.
+    pub fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
+        match self {
+            Then::Nothing => None,
+            Then::Closed { met, closed, .. } => Some((*met, *closed)),
+            Then::Programme { met, booked, .. } => Some((*met, *booked)),
+            Then::Employed { met, starts } => Some((*met, *starts)),
+        }
+    }
+}
+
 /// One person referred to Viadidakt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referral {
@@ -459,23 +471,24 @@ mod tests {
         assert_eq!(to_work_or_studies, 39, "26 %");
         let met_in_march_2019 = all
             .iter()
-            .filter(|r| match &r.then {
-                Then::Nothing => false,
-                Then::Closed { met, .. }
-                | Then::Programme { met, .. }
-                | Then::Employed { met, .. } => Month::of(*met) == month("2019-03"),
+            .filter(|r| {
+                r.then
+                    .days()
+                    .is_some_and(|(met, _)| Month::of(met) == month("2019-03"))
             })
             .count();
         assert_eq!(met_in_march_2019, 12);
         // The last closure is the history's last step.
         let last = last_closed(&all).unwrap();
         for r in &all {
-            let steps = match &r.then {
-                Then::Nothing => vec![r.referred],
-                Then::Closed { met, closed, .. } => vec![r.referred, *met, *closed],
-                Then::Programme { met, booked, .. } => vec![r.referred, *met, *booked],
-                Then::Employed { met, starts } => vec![r.referred, *met, *starts],
-            };
+            let mut steps = vec![r.referred];
+            steps.extend(
+                r.then
+                    .days()
+                    .map(|(met, next)| [met, next])
+                    .into_iter()
+                    .flatten(),
+            );
             assert!(steps.iter().all(|d| *d <= last), "{r:?}");
         }
         assert_eq!(

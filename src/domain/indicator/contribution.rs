@@ -145,6 +145,19 @@ pub struct Cell {
     pub part: Part,
 }
 
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} {}",
+            self.indicator,
+            self.period,
+            self.gender.as_str(),
+            self.part.as_string()
+        )
+    }
+}
+
 /// A person's contribution: what they add to each cell (no zeros).
 pub type Contribution = BTreeMap<Cell, i64>;
 
