@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::schema::{
-    applicants, applications, household_members, indicator_builds, indicator_cells,
-    indicator_contributions, indicator_coverage, indicator_reports, interventions, payments,
+    applicants, applications, decisions, household_members, indicator_builds, indicator_cells,
+    indicator_coverage, indicator_person_years, indicator_reports, interventions, payments,
     referrals,
 };
 use super::{DbConn, stored, unreadable};
@@ -37,16 +37,17 @@ pub struct CellRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// What one person's records of one kind add in one calendar year
+/// ([`contribution::write_slice`]'s form).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = indicator_contributions)]
-struct ContributionRow {
+#[diesel(table_name = indicator_person_years)]
+struct PersonYearRow {
     municipality: String,
     person_id: String,
-    indicator: String,
-    period: String,
+    facet: String,
+    year: i32,
     sex: String,
-    part: String,
-    value: i64,
+    cells: String,
 }
 
 /// A reported value or forecast.
@@ -77,6 +78,106 @@ fn cell_of(indicator: &str, period: &str, sex: &str, part: &str) -> Result<Cell,
     })
 }
 
+/// What of a decision the indicators count.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = decisions)]
+struct GrantRow {
+    id: String,
+    applicant_id: String,
+    kind: String,
+    outcome: String,
+    amount_ore: i64,
+    support_month: Option<String>,
+    persons_covered: Option<String>,
+    application_id: Option<String>,
+    replaces: Option<String>,
+}
+
+/// A member of a household as an application gave it: key, role, birth date.
+type Member = (String, String, Option<NaiveDate>);
+
+/// An intervention: whose, start, kind, programme.
+type InterventionRow = (String, NaiveDate, String, Option<String>);
+
+/// The rows the computed indicators count, of one person or of every person
+/// in a municipality, before they are put together per person.
+#[derive(Default)]
+struct Records {
+    /// Applications: id, applicant, day received in Sweden.
+    applications: Vec<(String, String, NaiveDate)>,
+    grants: Vec<GrantRow>,
+    /// The members of the households of the granting decisions' applications,
+    /// by application.
+    members: HashMap<String, Vec<Member>>,
+    referrals: Vec<super::referrals::ReferralRow>,
+    interventions: Vec<InterventionRow>,
+    /// Payments: whose application, day paid, öre.
+    payments: Vec<(String, NaiveDate, i64)>,
+    /// The day received of every application a referral links (also those the
+    /// person is the partner on).
+    received: HashMap<String, NaiveDate>,
+}
+
+/// One person's rows among [`Records`].
+#[derive(Default)]
+struct Own<'a> {
+    applications: Vec<NaiveDate>,
+    grants: Vec<&'a GrantRow>,
+    referrals: Vec<&'a super::referrals::ReferralRow>,
+    interventions: Vec<&'a InterventionRow>,
+    payments: Vec<(NaiveDate, i64)>,
+}
+
+impl Records {
+    /// The rows by person.
+    fn by_person(&self) -> HashMap<&str, Own<'_>> {
+        let mut by: HashMap<&str, Own<'_>> = HashMap::new();
+        for (_, person, day) in &self.applications {
+            by.entry(person).or_default().applications.push(*day);
+        }
+        for g in &self.grants {
+            by.entry(&g.applicant_id).or_default().grants.push(g);
+        }
+        for r in &self.referrals {
+            by.entry(&r.applicant_id).or_default().referrals.push(r);
+        }
+        for i in &self.interventions {
+            by.entry(&i.0).or_default().interventions.push(i);
+        }
+        for (person, day, ore) in &self.payments {
+            by.entry(person).or_default().payments.push((*day, *ore));
+        }
+        by
+    }
+
+    /// The person's facts from their rows.
+    fn facts(&self, gender: Gender, own: &Own<'_>) -> Result<Facts, AppError> {
+        Ok(Facts {
+            gender,
+            grants: grants_from(&own.grants, &self.members)?,
+            applications: own.applications.clone(),
+            referrals: own
+                .referrals
+                .iter()
+                .map(|r| referral_from(r, &self.received))
+                .collect::<Result<_, _>>()?,
+            interventions: own
+                .interventions
+                .iter()
+                .map(|(_, start_date, kind, programme)| {
+                    let kind = stored("interventions.kind", InterventionKind::parse(kind))?;
+                    Ok(contribution::Intervention {
+                        start_date: *start_date,
+                        subsidised_employment: kind == InterventionKind::SubsidisedEmployment,
+                        on_programme: programme.is_some(),
+                    })
+                })
+                .collect::<Result<_, AppError>>()?,
+            payments: own.payments.clone(),
+        })
+    }
+}
+
 /// What the computed indicators count of the person's records of the
 /// kinds in `facets` (the others left empty), or `None` when the person is
 /// not (or no longer) there.
@@ -90,56 +191,208 @@ pub fn facts(
         return Ok(None);
     };
     let wants = |facet| facets.contains(&facet);
-    let received: HashMap<String, NaiveDate> =
-        if wants(Facet::Applications) || wants(Facet::Referrals) {
-            applications::table
+    let mut records = Records::default();
+    if wants(Facet::Applications) || wants(Facet::Referrals) {
+        records.applications = applications::table
+            .filter(applications::municipality.eq(municipality))
+            .filter(applications::applicant_id.eq(person))
+            .select((
+                applications::id,
+                applications::applicant_id,
+                applications::received_at,
+            ))
+            .load::<(String, String, NaiveDateTime)>(conn)?
+            .into_iter()
+            .map(|(id, person, at)| (id, person, today_in_sweden(at.and_utc())))
+            .collect();
+        records.received = records
+            .applications
+            .iter()
+            .map(|(id, _, day)| (id.clone(), *day))
+            .collect();
+    }
+    if wants(Facet::Grants) {
+        records.grants = decisions::table
+            .filter(decisions::municipality.eq(municipality))
+            .filter(decisions::applicant_id.eq(person))
+            .select(GrantRow::as_select())
+            .load(conn)?;
+        let linked: BTreeSet<&str> = records
+            .grants
+            .iter()
+            .filter_map(|g| g.application_id.as_deref())
+            .collect();
+        records.members = members(
+            household_members::table
+                .filter(household_members::municipality.eq(municipality))
+                .filter(household_members::application_id.eq_any(linked))
+                .select((
+                    household_members::application_id,
+                    household_members::member,
+                    household_members::role,
+                    household_members::birth_date,
+                ))
+                .load(conn)?,
+        );
+    }
+    if wants(Facet::Referrals) {
+        records.referrals = referrals::table
+            .filter(referrals::municipality.eq(municipality))
+            .filter(referrals::applicant_id.eq(person))
+            .select(super::referrals::ReferralRow::as_select())
+            .load(conn)?;
+        // A referral may link an application the person is the partner on.
+        let others: BTreeSet<&str> = records
+            .referrals
+            .iter()
+            .filter_map(|r| r.application_id.as_deref())
+            .filter(|id| !records.received.contains_key(*id))
+            .collect();
+        if !others.is_empty() {
+            let days: Vec<(String, NaiveDateTime)> = applications::table
                 .filter(applications::municipality.eq(municipality))
-                .filter(applications::applicant_id.eq(person))
+                .filter(applications::id.eq_any(others))
                 .select((applications::id, applications::received_at))
-                .load::<(String, NaiveDateTime)>(conn)?
-                .into_iter()
-                .map(|(id, at)| (id, today_in_sweden(at.and_utc())))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-    Ok(Some(Facts {
-        gender,
-        grants: if wants(Facet::Grants) {
-            grants(conn, municipality, person)?
-        } else {
-            Vec::new()
-        },
-        applications: if wants(Facet::Applications) {
-            received.values().copied().collect()
-        } else {
-            Vec::new()
-        },
-        referrals: if wants(Facet::Referrals) {
-            referrals_of(conn, municipality, person, &received)?
-        } else {
-            Vec::new()
-        },
-        interventions: if wants(Facet::Interventions) {
-            interventions_of(conn, municipality, person)?
-        } else {
-            Vec::new()
-        },
-        payments: if wants(Facet::Payments) {
-            payments::table
-                .inner_join(
-                    applications::table.on(applications::municipality
-                        .eq(payments::municipality)
-                        .and(applications::id.eq(payments::application_id))),
-                )
-                .filter(payments::municipality.eq(municipality))
-                .filter(applications::applicant_id.eq(person))
-                .select((payments::paid_on, payments::amount_ore))
-                .load(conn)?
-        } else {
-            Vec::new()
-        },
-    }))
+                .load(conn)?;
+            records.received.extend(
+                days.into_iter()
+                    .map(|(id, at)| (id, today_in_sweden(at.and_utc()))),
+            );
+        }
+    }
+    if !wants(Facet::Applications) {
+        records.applications.clear();
+    }
+    if wants(Facet::Interventions) {
+        records.interventions = interventions::table
+            .filter(interventions::municipality.eq(municipality))
+            .filter(interventions::applicant_id.eq(person))
+            .select((
+                interventions::applicant_id,
+                interventions::start_date,
+                interventions::kind,
+                interventions::programme_id,
+            ))
+            .load(conn)?;
+    }
+    if wants(Facet::Payments) {
+        records.payments = payments::table
+            .inner_join(
+                applications::table.on(applications::municipality
+                    .eq(payments::municipality)
+                    .and(applications::id.eq(payments::application_id))),
+            )
+            .filter(payments::municipality.eq(municipality))
+            .filter(applications::applicant_id.eq(person))
+            .select((
+                applications::applicant_id,
+                payments::paid_on,
+                payments::amount_ore,
+            ))
+            .load(conn)?;
+    }
+    let by_person = records.by_person();
+    let own = by_person.get(person).map_or_else(Own::default, |own| Own {
+        applications: own.applications.clone(),
+        grants: own.grants.clone(),
+        referrals: own.referrals.clone(),
+        interventions: own.interventions.clone(),
+        payments: own.payments.clone(),
+    });
+    records.facts(gender, &own).map(Some)
+}
+
+/// What the computed indicators count of the records of every person in
+/// the municipality, person by person: [`facts`] for a build, in a few
+/// reads instead of a few per person.
+fn facts_of_municipality(
+    conn: &mut DbConn,
+    municipality: &str,
+) -> Result<Vec<(String, Facts)>, AppError> {
+    let persons: Vec<(String, String)> = applicants::table
+        .filter(applicants::municipality.eq(municipality))
+        .select((applicants::id, applicants::sex))
+        .load(conn)?;
+    let mut records = Records {
+        applications: applications::table
+            .filter(applications::municipality.eq(municipality))
+            .select((
+                applications::id,
+                applications::applicant_id,
+                applications::received_at,
+            ))
+            .load::<(String, String, NaiveDateTime)>(conn)?
+            .into_iter()
+            .map(|(id, person, at)| (id, person, today_in_sweden(at.and_utc())))
+            .collect(),
+        grants: decisions::table
+            .filter(decisions::municipality.eq(municipality))
+            .select(GrantRow::as_select())
+            .load(conn)?,
+        members: members(
+            household_members::table
+                .filter(household_members::municipality.eq(municipality))
+                .select((
+                    household_members::application_id,
+                    household_members::member,
+                    household_members::role,
+                    household_members::birth_date,
+                ))
+                .load(conn)?,
+        ),
+        referrals: referrals::table
+            .filter(referrals::municipality.eq(municipality))
+            .select(super::referrals::ReferralRow::as_select())
+            .load(conn)?,
+        interventions: interventions::table
+            .filter(interventions::municipality.eq(municipality))
+            .select((
+                interventions::applicant_id,
+                interventions::start_date,
+                interventions::kind,
+                interventions::programme_id,
+            ))
+            .load(conn)?,
+        payments: payments::table
+            .inner_join(
+                applications::table.on(applications::municipality
+                    .eq(payments::municipality)
+                    .and(applications::id.eq(payments::application_id))),
+            )
+            .filter(payments::municipality.eq(municipality))
+            .select((
+                applications::applicant_id,
+                payments::paid_on,
+                payments::amount_ore,
+            ))
+            .load(conn)?,
+        received: HashMap::new(),
+    };
+    records.received = records
+        .applications
+        .iter()
+        .map(|(id, _, day)| (id.clone(), *day))
+        .collect();
+    let mut by_person = records.by_person();
+    persons
+        .into_iter()
+        .map(|(person, sex)| {
+            let gender = Gender::from(stored("applicants.sex", Sex::parse(&sex))?);
+            let own = by_person.remove(person.as_str()).unwrap_or_default();
+            let facts = records.facts(gender, &own)?;
+            Ok((person, facts))
+        })
+        .collect()
+}
+
+fn members(rows: Vec<(String, String, String, Option<NaiveDate>)>) -> HashMap<String, Vec<Member>> {
+    let mut by: HashMap<String, Vec<Member>> = HashMap::new();
+    for (application, member, role, birth) in rows {
+        by.entry(application)
+            .or_default()
+            .push((member, role, birth));
+    }
+    by
 }
 
 /// The person's sex as the indicators split it, or `None` when the person
@@ -159,13 +412,15 @@ fn gender_of(
         .transpose()
 }
 
-/// The person's assistance decisions in force that grant money, with the
-/// members each covers.
-fn grants(conn: &mut DbConn, municipality: &str, person: &str) -> Result<Vec<Grant>, AppError> {
-    let all = super::decisions::of_person(conn, municipality, person)?;
-    let replaced: BTreeSet<&str> = all.iter().filter_map(|d| d.replaces.as_deref()).collect();
+/// The assistance decisions in force among `rows` that grant money, with
+/// the members each covers.
+fn grants_from(
+    rows: &[&GrantRow],
+    members: &HashMap<String, Vec<Member>>,
+) -> Result<Vec<Grant>, AppError> {
+    let replaced: BTreeSet<&str> = rows.iter().filter_map(|d| d.replaces.as_deref()).collect();
     let mut grants = Vec::new();
-    for d in all.iter().filter(|d| !replaced.contains(d.id.as_str())) {
+    for d in rows.iter().filter(|d| !replaced.contains(d.id.as_str())) {
         let kind = stored("decisions.kind", DecisionKind::parse(&d.kind))?;
         let outcome = stored("decisions.outcome", Outcome::parse(&d.outcome))?;
         if kind != DecisionKind::Assistance || !outcome.grants_money() || d.amount_ore <= 0 {
@@ -180,23 +435,16 @@ fn grants(conn: &mut DbConn, municipality: &str, person: &str) -> Result<Vec<Gra
             // Decisions from before households covered the applicant.
             None => vec!["applicant".to_owned()],
         };
-        let members: Vec<(String, String, Option<NaiveDate>)> = match &d.application_id {
-            Some(application) => household_members::table
-                .filter(household_members::municipality.eq(municipality))
-                .filter(household_members::application_id.eq(application))
-                .select((
-                    household_members::member,
-                    household_members::role,
-                    household_members::birth_date,
-                ))
-                .load(conn)?,
-            None => Vec::new(),
-        };
+        let household: &[Member] = d
+            .application_id
+            .as_ref()
+            .and_then(|a| members.get(a))
+            .map_or(&[], Vec::as_slice);
         let first_day = month.first_day();
         let covered = covered
             .into_iter()
             .map(|key| {
-                let child = match members.iter().find(|m| m.0 == key) {
+                let child = match household.iter().find(|m| m.0 == key) {
                     Some((_, role, birth)) => {
                         let role = stored("household_members.role", MemberRole::parse(role))?;
                         role == MemberRole::Child && birth.is_none_or(|b| age_on(b, first_day) < 18)
@@ -211,100 +459,89 @@ fn grants(conn: &mut DbConn, municipality: &str, person: &str) -> Result<Vec<Gra
     Ok(grants)
 }
 
-fn referrals_of(
-    conn: &mut DbConn,
-    municipality: &str,
-    person: &str,
+fn referral_from(
+    r: &super::referrals::ReferralRow,
     received: &HashMap<String, NaiveDate>,
-) -> Result<Vec<contribution::Referral>, AppError> {
-    let rows: Vec<super::referrals::ReferralRow> = referrals::table
-        .filter(referrals::municipality.eq(municipality))
-        .filter(referrals::applicant_id.eq(person))
-        .select(super::referrals::ReferralRow::as_select())
-        .load(conn)?;
-    let mut list = Vec::new();
-    for r in rows {
-        // A referral may link an application the person is the partner on.
-        let waiting_from = match &r.application_id {
-            Some(id) => match received.get(id) {
-                Some(day) => *day,
-                None => applications::table
-                    .filter(applications::municipality.eq(municipality))
-                    .filter(applications::id.eq(id))
-                    .select(applications::received_at)
-                    .first::<NaiveDateTime>(conn)
-                    .optional()?
-                    .map_or(r.referred_on, |at| today_in_sweden(at.and_utc())),
-            },
-            None => r.referred_on,
-        };
-        let closed = match (r.closed_on, r.outcome.as_deref()) {
-            (Some(day), Some(outcome)) => Some((
-                day,
-                stored("referrals.outcome", CloseOutcome::parse(outcome))?,
-            )),
-            _ => None,
-        };
-        list.push(contribution::Referral {
-            source: stored("referrals.source", Source::parse(&r.source))?,
-            referred_on: r.referred_on,
-            waiting_from: waiting_from.min(r.referred_on),
-            first_meeting_due: r.first_meeting_due,
-            first_meeting_held_on: r.first_meeting_held_on,
-            ended_on: r.ended_on,
-            closed,
-        });
-    }
-    Ok(list)
+) -> Result<contribution::Referral, AppError> {
+    let waiting_from = r
+        .application_id
+        .as_ref()
+        .and_then(|id| received.get(id))
+        .copied()
+        .unwrap_or(r.referred_on);
+    let closed = match (r.closed_on, r.outcome.as_deref()) {
+        (Some(day), Some(outcome)) => Some((
+            day,
+            stored("referrals.outcome", CloseOutcome::parse(outcome))?,
+        )),
+        _ => None,
+    };
+    Ok(contribution::Referral {
+        source: stored("referrals.source", Source::parse(&r.source))?,
+        referred_on: r.referred_on,
+        waiting_from: waiting_from.min(r.referred_on),
+        first_meeting_due: r.first_meeting_due,
+        first_meeting_held_on: r.first_meeting_held_on,
+        ended_on: r.ended_on,
+        closed,
+    })
 }
 
-fn interventions_of(
-    conn: &mut DbConn,
-    municipality: &str,
-    person: &str,
-) -> Result<Vec<contribution::Intervention>, AppError> {
-    let rows: Vec<(NaiveDate, String, Option<String>)> = interventions::table
-        .filter(interventions::municipality.eq(municipality))
-        .filter(interventions::applicant_id.eq(person))
-        .select((
-            interventions::start_date,
-            interventions::kind,
-            interventions::programme_id,
-        ))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(start_date, kind, programme)| {
-            let kind = stored("interventions.kind", InterventionKind::parse(&kind))?;
-            Ok(contribution::Intervention {
-                start_date,
-                subsidised_employment: kind == InterventionKind::SubsidisedEmployment,
-                on_programme: programme.is_some(),
-            })
-        })
-        .collect()
-}
+/// A kind of record and a calendar year: where a person's part is cut.
+type YearOf = (Facet, i32);
 
-/// What the person contributes now, as stored, to the indicators counted
-/// from the records of the kinds in `facets`.
-fn stored_contribution(
+/// A stored part: the sex it was stored for and what it adds.
+type Slice = (Gender, Contribution);
+
+/// What the person contributes now, as stored, from the records of the
+/// kinds in `facets`: each kind and year with the sex it was stored for.
+fn stored_slices(
     conn: &mut DbConn,
     municipality: &str,
     person: &str,
     facets: &BTreeSet<Facet>,
-) -> Result<Contribution, AppError> {
-    let indicators: Vec<&str> = facets
-        .iter()
-        .flat_map(|f| f.indicators().iter().copied())
-        .collect();
-    let rows: Vec<ContributionRow> = indicator_contributions::table
-        .filter(indicator_contributions::municipality.eq(municipality))
-        .filter(indicator_contributions::person_id.eq(person))
-        .filter(indicator_contributions::indicator.eq_any(&indicators))
-        .select(ContributionRow::as_select())
+) -> Result<BTreeMap<YearOf, Slice>, AppError> {
+    let names: Vec<&str> = facets.iter().map(|f| f.as_str()).collect();
+    let rows: Vec<PersonYearRow> = indicator_person_years::table
+        .filter(indicator_person_years::municipality.eq(municipality))
+        .filter(indicator_person_years::person_id.eq(person))
+        .filter(indicator_person_years::facet.eq_any(&names))
+        .select(PersonYearRow::as_select())
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| Ok((cell_of(&r.indicator, &r.period, &r.sex, &r.part)?, r.value)))
-        .collect()
+    rows.into_iter().map(read_row).collect()
+}
+
+fn read_row(row: PersonYearRow) -> Result<(YearOf, Slice), AppError> {
+    let facet =
+        Facet::parse(&row.facet).ok_or_else(|| unreadable("indicator_person_years.facet"))?;
+    let gender = stored("indicator_person_years.sex", Gender::parse(&row.sex))?;
+    let cells = contribution::read_slice(gender, &row.cells)
+        .ok_or_else(|| unreadable("indicator_person_years.cells"))?;
+    Ok(((facet, row.year), (gender, cells)))
+}
+
+fn person_year(
+    municipality: &str,
+    person: &str,
+    (facet, year): (Facet, i32),
+    gender: Gender,
+    slice: &Contribution,
+) -> Result<PersonYearRow, AppError> {
+    let cells = contribution::write_slice(gender, slice).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "a contribution of {} in {year} is not one of a person of sex {}",
+            facet.as_str(),
+            gender.as_str()
+        ))
+    })?;
+    Ok(PersonYearRow {
+        municipality: municipality.to_owned(),
+        person_id: person.to_owned(),
+        facet: facet.as_str().to_owned(),
+        year,
+        sex: gender.as_str().to_owned(),
+        cells,
+    })
 }
 
 /// Brings the cells up to date with the person's records of the kinds in
@@ -319,27 +556,52 @@ pub fn refresh(
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     // Every write takes the writer's lock first (`event_head`, in
-    // `db::writer`), across processes too, so the contribution read here is
-    // the last one stored.
-    let mut after = match facts(conn, municipality, person, facets)? {
-        Some(facts) => contribution::of(&facts),
-        None => Contribution::new(),
+    // `db::writer`), across processes too, so what is read here is the last
+    // one stored.
+    let (gender, mut after) = match facts(conn, municipality, person, facets)? {
+        Some(facts) => (Some(facts.gender), contribution::of(&facts)),
+        None => (None, Contribution::new()),
     };
     after.retain(|cell, _| Facet::of(cell.indicator).is_some_and(|f| facets.contains(&f)));
-    let before = stored_contribution(conn, municipality, person, facets)?;
-    apply(
-        conn,
-        municipality,
-        person,
-        &contribution::delta(&before, &after),
-        now,
-    )
+    let before = stored_slices(conn, municipality, person, facets)?;
+    let was: Contribution = before
+        .values()
+        .flat_map(|(_, cells)| cells.iter().map(|(c, n)| (*c, *n)))
+        .collect();
+    add_cells(conn, municipality, &contribution::delta(&was, &after), now)?;
+    // The stored slices that are no longer what the records give.
+    let now_slices = contribution::slices(&after);
+    let keys: BTreeSet<(Facet, i32)> = before.keys().chain(now_slices.keys()).copied().collect();
+    let mut rows = Vec::new();
+    for key in keys {
+        let (old, new) = (before.get(&key), now_slices.get(&key));
+        let same = match (old, new, gender) {
+            (Some((g, old)), Some(new), Some(gender)) => *g == gender && old == new,
+            _ => false,
+        };
+        if same {
+            continue;
+        }
+        if old.is_some() {
+            diesel::delete(indicator_person_years::table.find((
+                municipality,
+                person,
+                key.0.as_str(),
+                key.1,
+            )))
+            .execute(conn)?;
+        }
+        if let (Some(new), Some(gender)) = (new, gender) {
+            rows.push(person_year(municipality, person, key, gender, new)?);
+        }
+    }
+    insert_person_years(conn, &rows)
 }
 
 /// Counts an application just received, without reading the applicant's
-/// others: it adds one to the cells of its day, whatever came before
-/// (unless its applicant is among `counted`, whose applications were all
-/// just worked out again).
+/// others: it adds one to the cells of its day and to the person's stored
+/// applications of that year, whatever came before (unless its applicant
+/// is among `counted`, whose applications were all just worked out again).
 pub fn received(
     conn: &mut DbConn,
     municipality: &str,
@@ -362,20 +624,50 @@ pub fn received(
     let Some(gender) = gender_of(conn, municipality, &person)? else {
         return Ok(());
     };
-    let one = Facts {
-        gender,
-        applications: vec![today_in_sweden(at.and_utc())],
-        ..Facts::none(gender)
+    let day = today_in_sweden(at.and_utc());
+    let key = (Facet::Applications, day.year());
+    let row: Option<PersonYearRow> = indicator_person_years::table
+        .find((municipality, person.as_str(), key.0.as_str(), key.1))
+        .select(PersonYearRow::as_select())
+        .first(conn)
+        .optional()?;
+    let mut slice = match row.map(read_row).transpose()? {
+        Some((_, (stored_as, cells))) if stored_as == gender => cells,
+        // Stored for another sex (not yet worked out again since the
+        // person's sex changed): the whole kind is worked out again, this
+        // application with it.
+        Some(_) => {
+            let facets = BTreeSet::from([Facet::Applications]);
+            return refresh(conn, municipality, &person, &facets, now);
+        }
+        None => Contribution::new(),
     };
-    apply(conn, municipality, &person, &contribution::of(&one), now)
+    let one = contribution::of(&Facts {
+        applications: vec![day],
+        ..Facts::none(gender)
+    });
+    add_cells(conn, municipality, &one, now)?;
+    for (cell, n) in &one {
+        *slice.entry(*cell).or_default() += n;
+    }
+    let row = person_year(municipality, &person, key, gender, &slice)?;
+    diesel::delete(indicator_person_years::table.find((
+        municipality,
+        person.as_str(),
+        key.0.as_str(),
+        key.1,
+    )))
+    .execute(conn)?;
+    diesel::insert_into(indicator_person_years::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
 }
 
-/// Adds `delta` to the cells and to what the person is stored as
-/// contributing: one statement for each, whatever the number of cells.
-fn apply(
+/// Adds `delta` to the cells: one statement per thousand cells.
+fn add_cells(
     conn: &mut DbConn,
     municipality: &str,
-    person: &str,
     delta: &Contribution,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -395,28 +687,9 @@ fn apply(
     // Within both backends' limits on bound values a statement.
     for rows in rows.chunks(1000) {
         match conn {
-            DbConn::Postgresql(c) => {
-                add::<diesel::pg::Pg, _>(c, '$', municipality, person, rows, now)?
-            }
-            DbConn::Sqlite(c) => {
-                add::<diesel::sqlite::Sqlite, _>(c, '?', municipality, person, rows, now)?
-            }
+            DbConn::Postgresql(c) => add::<diesel::pg::Pg, _>(c, '$', municipality, rows, now)?,
+            DbConn::Sqlite(c) => add::<diesel::sqlite::Sqlite, _>(c, '?', municipality, rows, now)?,
         }
-    }
-    // A contribution is kept without its zeros: a part may come back to
-    // zero when it falls, or when a sum of money (corrections are
-    // negative) rises.
-    if delta
-        .iter()
-        .any(|(cell, n)| *n < 0 || cell.indicator == catalogue::SEK_PAID)
-    {
-        diesel::delete(
-            indicator_contributions::table
-                .filter(indicator_contributions::municipality.eq(municipality))
-                .filter(indicator_contributions::person_id.eq(person))
-                .filter(indicator_contributions::value.eq(0)),
-        )
-        .execute(conn)?;
     }
     if let Some(first) = delta.keys().map(|c| c.period.first_month()).min() {
         cover(conn, municipality, first)?;
@@ -433,15 +706,13 @@ struct Added {
     n: i64,
 }
 
-/// Adds each row's `n` to its cell and to the person's part of it, in one
-/// statement per table (`INSERT ... ON CONFLICT DO UPDATE`, which both
-/// backends have but the connection over both cannot build; `mark` is the
-/// backend's numbered placeholder).
+/// Adds each row's `n` to its cell in one statement (`INSERT ... ON
+/// CONFLICT DO UPDATE`, which both backends have but the connection over
+/// both cannot build; `mark` is the backend's numbered placeholder).
 fn add<DB, C>(
     conn: &mut C,
     mark: char,
     municipality: &str,
-    person: &str,
     rows: &[Added],
     now: NaiveDateTime,
 ) -> QueryResult<()>
@@ -458,22 +729,11 @@ where
     for<'a> diesel::query_builder::BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>:
         diesel::query_dsl::methods::ExecuteDsl<C>,
 {
-    let values = |width: usize| {
-        (0..rows.len())
-            .map(|r| {
-                let marks: Vec<String> = (1..=width)
-                    .map(|i| format!("{mark}{}", r * width + i))
-                    .collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let values = placeholders(mark, rows.len(), 7);
     let mut cells = diesel::sql_query(format!(
         "INSERT INTO indicator_cells (indicator, municipality, period, sex, part, value, updated_at) \
-         VALUES {} ON CONFLICT (indicator, municipality, period, sex, part) DO UPDATE \
-         SET value = indicator_cells.value + excluded.value, updated_at = excluded.updated_at",
-        values(7)
+         VALUES {values} ON CONFLICT (indicator, municipality, period, sex, part) DO UPDATE \
+         SET value = indicator_cells.value + excluded.value, updated_at = excluded.updated_at"
     ))
     .into_boxed::<DB>();
     for row in rows {
@@ -487,24 +747,64 @@ where
             .bind::<Timestamp, _>(now);
     }
     cells.execute(conn)?;
-    let mut parts = diesel::sql_query(format!(
-        "INSERT INTO indicator_contributions (municipality, person_id, indicator, period, sex, part, value) \
-         VALUES {} ON CONFLICT (municipality, person_id, indicator, period, sex, part) DO UPDATE \
-         SET value = indicator_contributions.value + excluded.value",
-        values(7)
+    Ok(())
+}
+
+/// `($1, $2), ($3, $4)` for two rows of two values (`?1` ... in SQLite).
+fn placeholders(mark: char, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=width)
+                .map(|i| format!("{mark}{}", r * width + i))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stores persons' parts, a thousand rows a statement (the connection over
+/// both backends inserts one row at a time).
+fn insert_person_years(conn: &mut DbConn, rows: &[PersonYearRow]) -> Result<(), AppError> {
+    for rows in rows.chunks(1000) {
+        match conn {
+            DbConn::Postgresql(c) => put_years::<diesel::pg::Pg, _>(c, '$', rows)?,
+            DbConn::Sqlite(c) => put_years::<diesel::sqlite::Sqlite, _>(c, '?', rows)?,
+        }
+    }
+    Ok(())
+}
+
+fn put_years<DB, C>(conn: &mut C, mark: char, rows: &[PersonYearRow]) -> QueryResult<()>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>,
+    C: Connection<Backend = DB>,
+    String: diesel::serialize::ToSql<Text, DB>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    for<'a> diesel::query_builder::BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>:
+        diesel::query_dsl::methods::ExecuteDsl<C>,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut insert = diesel::sql_query(format!(
+        "INSERT INTO indicator_person_years (municipality, person_id, facet, year, sex, cells) \
+         VALUES {}",
+        placeholders(mark, rows.len(), 6)
     ))
     .into_boxed::<DB>();
     for row in rows {
-        parts = parts
-            .bind::<Text, _>(municipality.to_owned())
-            .bind::<Text, _>(person.to_owned())
-            .bind::<Text, _>(row.indicator)
-            .bind::<Text, _>(row.period.clone())
-            .bind::<Text, _>(row.sex)
-            .bind::<Text, _>(row.part.clone())
-            .bind::<BigInt, _>(row.n);
+        insert = insert
+            .bind::<Text, _>(row.municipality.clone())
+            .bind::<Text, _>(row.person_id.clone())
+            .bind::<Text, _>(row.facet.clone())
+            .bind::<diesel::sql_types::Integer, _>(row.year)
+            .bind::<Text, _>(row.sex.clone())
+            .bind::<Text, _>(row.cells.clone());
     }
-    parts.execute(conn)?;
+    insert.execute(conn)?;
     Ok(())
 }
 
@@ -692,7 +992,10 @@ pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
             Some(facts) => contribution::of(&facts),
             None => Contribution::new(),
         };
-        let stored = stored_contribution(conn, municipality, person, &all)?;
+        let stored: Contribution = stored_slices(conn, municipality, person, &all)?
+            .into_values()
+            .flat_map(|(_, cells)| cells)
+            .collect();
         for (cell, n) in contribution::delta(&stored, &records) {
             let kept = stored.get(&cell).copied().unwrap_or(0);
             found.push(format!(
@@ -704,14 +1007,7 @@ pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
             *sums.entry((municipality.clone(), cell)).or_default() += n;
         }
     }
-    let rows: Vec<CellRow> = indicator_cells::table
-        .select(CellRow::as_select())
-        .load(conn)?;
-    let mut cells: BTreeMap<(String, Cell), i64> = BTreeMap::new();
-    for r in rows {
-        let cell = cell_of(&r.indicator, &r.period, &r.sex, &r.part)?;
-        cells.insert((r.municipality, cell), r.value);
-    }
+    let cells = cells(conn)?;
     for key in sums.keys().chain(cells.keys()).collect::<BTreeSet<_>>() {
         let (kept, sum) = (
             cells.get(key).copied().unwrap_or(0),
@@ -725,37 +1021,113 @@ pub fn disagreements(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     Ok(found)
 }
 
-/// Rebuilds every cell from every person's records (on first start after
-/// the indicators came, for the records already there): returns the
-/// number of persons counted.
+/// Every stored cell, by municipality.
+pub fn cells(conn: &mut DbConn) -> Result<BTreeMap<(String, Cell), i64>, AppError> {
+    let rows: Vec<CellRow> = indicator_cells::table
+        .select(CellRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let cell = cell_of(&r.indicator, &r.period, &r.sex, &r.part)?;
+            Ok(((r.municipality, cell), r.value))
+        })
+        .collect()
+}
+
+/// What a build worked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Built {
+    pub persons: i64,
+    /// The persons' stored parts (one per kind of record and year).
+    pub person_years: i64,
+    /// The cells added to (none when only the persons' parts were built).
+    pub cells: i64,
+}
+
+/// What [`build`] works out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// The cells and every person's part: for records stored before the
+    /// cells were kept.
+    Everything,
+    /// Every person's part alone, the cells kept as they are: after the
+    /// parts' stored form changed.
+    PersonsParts,
+}
+
+/// Works out every person's part from their records, municipality by
+/// municipality, a few reads each, and stores it (and, for
+/// [`Build::Everything`], adds it to the cells). Expects no stored parts.
+pub fn build(conn: &mut DbConn, what: Build, now: NaiveDateTime) -> Result<Built, AppError> {
+    let municipalities: Vec<String> = applicants::table
+        .select(applicants::municipality)
+        .distinct()
+        .load(conn)?;
+    let mut built = Built {
+        persons: 0,
+        person_years: 0,
+        cells: 0,
+    };
+    for municipality in &municipalities {
+        let mut cells = Contribution::new();
+        let mut rows = Vec::new();
+        for (person, facts) in facts_of_municipality(conn, municipality)? {
+            let part = contribution::of(&facts);
+            for (key, slice) in contribution::slices(&part) {
+                rows.push(person_year(
+                    municipality,
+                    &person,
+                    key,
+                    facts.gender,
+                    &slice,
+                )?);
+            }
+            if what == Build::Everything {
+                for (cell, n) in part {
+                    *cells.entry(cell).or_default() += n;
+                }
+            }
+            built.persons += 1;
+        }
+        insert_person_years(conn, &rows)?;
+        built.person_years += rows.len() as i64;
+        cells.retain(|_, n| *n != 0);
+        built.cells += cells.len() as i64;
+        add_cells(conn, municipality, &cells, now)?;
+    }
+    Ok(built)
+}
+
+/// Builds what was never built, on start: the cells and every person's
+/// part for records stored before the cells were kept (build 1), or the
+/// persons' parts alone after their stored form changed (build 2). `None`
+/// when there was nothing to build.
 pub fn build_if_never_built(
     conn: &mut DbConn,
     now: NaiveDateTime,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<Built>, AppError> {
     // The writer's lock, so that a second process starting at the same time
     // waits and then finds the build done.
     diesel::sql_query("UPDATE event_head SET seq = seq WHERE id = 1").execute(conn)?;
-    let built: Option<i32> = indicator_builds::table
+    let done: Vec<i32> = indicator_builds::table
         .select(indicator_builds::id)
-        .first(conn)
-        .optional()?;
-    if built.is_some() {
-        return Ok(None);
-    }
-    let persons: Vec<(String, String)> = applicants::table
-        .select((applicants::municipality, applicants::id))
         .load(conn)?;
-    let all = BTreeSet::from(Facet::ALL);
-    for (municipality, person) in &persons {
-        refresh(conn, municipality, person, &all, now)?;
+    let what = if !done.contains(&1) {
+        Build::Everything
+    } else if !done.contains(&2) {
+        Build::PersonsParts
+    } else {
+        return Ok(None);
+    };
+    let built = build(conn, what, now)?;
+    for id in [1, 2].into_iter().filter(|id| !done.contains(id)) {
+        diesel::insert_into(indicator_builds::table)
+            .values((
+                indicator_builds::id.eq(id),
+                indicator_builds::built_at.eq(now),
+                indicator_builds::persons.eq(built.persons),
+            ))
+            .execute(conn)?;
     }
-    let count = persons.len() as i64;
-    diesel::insert_into(indicator_builds::table)
-        .values((
-            indicator_builds::id.eq(1),
-            indicator_builds::built_at.eq(now),
-            indicator_builds::persons.eq(count),
-        ))
-        .execute(conn)?;
-    Ok(Some(count))
+    Ok(Some(built))
 }

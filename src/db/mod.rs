@@ -189,8 +189,13 @@ impl Db {
             indicators::build_if_never_built(conn, now)
         })
         .map_err(|e| anyhow::anyhow!("building the indicators: {e:?}"))?;
-        if let Some(persons) = built {
-            tracing::info!(persons, "indicators built from the records already stored");
+        if let Some(built) = built {
+            tracing::info!(
+                persons = built.persons,
+                person_years = built.person_years,
+                cells = built.cells,
+                "indicators built from the records already stored"
+            );
         }
         drop(conn);
 

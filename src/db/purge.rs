@@ -11,7 +11,7 @@ use super::DbConn;
 use super::schema::{
     applicant_identities, applicants, application_items, applications, consents,
     cooperation_meetings, decision_adults, decisions, employment_service_statuses, first_meetings,
-    household_members, idempotency_keys, indicator_contributions, interventions, meeting_persons,
+    household_members, idempotency_keys, indicator_person_years, interventions, meeting_persons,
     payments, plans, referrals,
 };
 use crate::domain::time::today_in_sweden;
@@ -486,11 +486,11 @@ fn delete_records(
         .execute(conn)?,
     );
     count(
-        "indicator_contributions",
+        "indicator_person_years",
         diesel::delete(
-            indicator_contributions::table
-                .filter(indicator_contributions::municipality.eq(m))
-                .filter(indicator_contributions::person_id.eq_any(persons)),
+            indicator_person_years::table
+                .filter(indicator_person_years::municipality.eq(m))
+                .filter(indicator_person_years::person_id.eq_any(persons)),
         )
         .execute(conn)?,
     );

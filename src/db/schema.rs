@@ -442,14 +442,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    indicator_contributions (municipality, person_id, indicator, period, sex, part) {
+    indicator_person_years (municipality, person_id, facet, year) {
         municipality -> Text,
         person_id -> Text,
-        indicator -> Text,
-        period -> Text,
+        facet -> Text,
+        year -> Integer,
         sex -> Text,
-        part -> Text,
-        value -> BigInt,
+        cells -> Text,
     }
 }
 
@@ -511,7 +510,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_persons,
     norm_tables,
     indicator_cells,
-    indicator_contributions,
+    indicator_person_years,
     indicator_reports,
     indicator_coverage,
     indicator_builds,

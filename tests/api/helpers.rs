@@ -487,6 +487,45 @@ impl TestApp {
             .await
             .expect("indicators");
         assert!(found.is_empty(), "[{}] {found:#?}", self.backend);
+        // A build from the records alone, as on a first start, gives the
+        // same cells (tried in a transaction rolled back after).
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let out = seen.clone();
+        let _ = self
+            .db
+            .write(move |conn, _| {
+                use bistand::db::indicators::{Build, build, cells};
+                use diesel::RunQueryDsl;
+                let kept = cells(conn)?;
+                diesel::sql_query("DELETE FROM indicator_cells").execute(conn)?;
+                diesel::sql_query("DELETE FROM indicator_person_years").execute(conn)?;
+                let built = build(conn, Build::Everything, chrono::Utc::now().naive_utc())?;
+                let again = cells(conn)?;
+                *out.lock().unwrap() = Some((kept, again, built));
+                Err::<(), _>(bistand::error::AppError::Internal(anyhow::anyhow!(
+                    "rolled back"
+                )))
+            })
+            .await;
+        let (mut kept, again, built) = seen.lock().unwrap().take().expect("the build ran");
+        // A cell moved back to zero stays as a row.
+        kept.retain(|_, n| *n != 0);
+        assert_eq!(built.cells as usize, kept.len(), "[{}]", self.backend);
+        assert!(
+            kept == again,
+            "[{}] a build from the records gives other cells",
+            self.backend
+        );
+        let after = self
+            .db
+            .read(bistand::db::indicators::disagreements)
+            .await
+            .expect("indicators");
+        assert!(
+            after.is_empty(),
+            "[{}] rolled back: {after:#?}",
+            self.backend
+        );
     }
 
     /// Row counts of every table a submission touches.

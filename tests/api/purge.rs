@@ -98,7 +98,7 @@ async fn purge_deletes_what_is_five_years_old_keeps_research_days_and_leaves_the
         assert_eq!(done.deleted.get("idempotency_keys"), Some(&1), "[{b}]");
         assert!(
             done.deleted
-                .get("indicator_contributions")
+                .get("indicator_person_years")
                 .is_some_and(|n| *n > 0),
             "[{b}]"
         );

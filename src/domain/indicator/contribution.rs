@@ -72,6 +72,21 @@ impl Facet {
             .into_iter()
             .find(|f| f.indicators().contains(&indicator))
     }
+
+    /// The kind's name where a person's part is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Facet::Grants => "grants",
+            Facet::Applications => "applications",
+            Facet::Referrals => "referrals",
+            Facet::Interventions => "interventions",
+            Facet::Payments => "payments",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Facet> {
+        Facet::ALL.into_iter().find(|f| f.as_str() == text)
+    }
 }
 
 /// One granting decision in force, for a household whose applicant is
@@ -341,6 +356,75 @@ fn referrals(b: &mut Builder, referrals: &[Referral]) {
     }
 }
 
+/// A person's contribution cut where it is stored: what each kind of record
+/// adds in each calendar year (no empty pieces).
+pub fn slices(contribution: &Contribution) -> BTreeMap<(Facet, i32), Contribution> {
+    let mut slices: BTreeMap<(Facet, i32), Contribution> = BTreeMap::new();
+    for (cell, n) in contribution {
+        // Every cell's indicator is a computed one, counted from one kind.
+        if let Some(facet) = Facet::of(cell.indicator) {
+            slices
+                .entry((facet, cell.period.calendar_year()))
+                .or_default()
+                .insert(*cell, *n);
+        }
+    }
+    slices
+}
+
+/// A slice as stored, for a person of `gender`: one line per indicator and
+/// part, `indicator part period=n period=n ...`, each `n` added to the
+/// person's sex and to the total (or to the total alone where the indicator
+/// is not split by sex), as [`of`] adds it. `None` when the slice is not of
+/// that form, which `of` never gives.
+pub fn write_slice(gender: Gender, slice: &Contribution) -> Option<String> {
+    let mut lines: BTreeMap<(&str, String), Vec<String>> = BTreeMap::new();
+    for (cell, n) in slice.iter().filter(|(cell, _)| cell.gender == Gender::T) {
+        lines
+            .entry((cell.indicator, cell.part.as_string()))
+            .or_default()
+            .push(format!("{}={n}", cell.period));
+    }
+    let text = lines
+        .into_iter()
+        .map(|((indicator, part), values)| format!("{indicator} {part} {}", values.join(" ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (read_slice(gender, &text).as_ref() == Some(slice)).then_some(text)
+}
+
+/// Reads a slice [`write_slice`] wrote for a person of `gender`; `None`
+/// when the text is not one.
+pub fn read_slice(gender: Gender, text: &str) -> Option<Contribution> {
+    let mut cells = Contribution::new();
+    for line in text.lines() {
+        let mut words = line.split(' ');
+        let indicator = c::find(words.next()?)?;
+        let part = Part::parse(words.next()?)?;
+        for value in words {
+            let (period, n) = value.split_once('=')?;
+            let (period, n) = (Period::parse(period).ok()?, n.parse::<i64>().ok()?);
+            if n == 0 {
+                return None;
+            }
+            for &g in indicator.genders() {
+                if g == Gender::T || g == gender {
+                    let cell = Cell {
+                        indicator: indicator.id,
+                        period,
+                        gender: g,
+                        part,
+                    };
+                    if cells.insert(cell, n).is_some() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    Some(cells)
+}
+
 /// The difference `after - before`, cell by cell (no zeros).
 pub fn delta(before: &Contribution, after: &Contribution) -> Contribution {
     let mut delta = after.clone();
@@ -517,6 +601,55 @@ mod tests {
         assert_eq!(
             get(&cells, c::FIRST_MEETINGS, "2019", Gender::K, Part::N),
             2
+        );
+    }
+
+    #[test]
+    fn a_slice_is_stored_once_for_the_sex_and_the_total_and_read_back_as_it_was() {
+        let mut facts = Facts::none(Gender::M);
+        facts.grants = vec![Grant {
+            month: Month::parse("2018-12").unwrap(),
+            covered: vec![("applicant".into(), false), ("child_1".into(), true)],
+        }];
+        facts.applications = vec![day("2018-11-20"), day("2019-01-03")];
+        facts.payments = vec![(day("2019-01-25"), 1_234_500), (day("2019-01-28"), -500)];
+        let cells = of(&facts);
+        let slices = slices(&cells);
+        assert_eq!(
+            slices.keys().copied().collect::<Vec<_>>(),
+            vec![
+                (Facet::Grants, 2018),
+                (Facet::Applications, 2018),
+                (Facet::Applications, 2019),
+                (Facet::Payments, 2019),
+            ]
+        );
+        let mut whole = Contribution::new();
+        for slice in slices.values() {
+            let text = write_slice(Gender::M, slice).unwrap();
+            assert_eq!(read_slice(Gender::M, &text).as_ref(), Some(slice), "{text}");
+            whole.extend(slice.clone());
+        }
+        assert_eq!(whole, cells);
+        let grants = write_slice(Gender::M, &slices[&(Facet::Grants, 2018)]).unwrap();
+        assert!(
+            grants.contains("persons-in-households-granted n 2018-12=2 2018-T3=2 2018-H2=2 2018=2"),
+            "{grants}"
+        );
+        // Split by sex, a line adds to the person's sex and the total; a
+        // slice with a cell for one sex only, or a zero, is not a person's.
+        let referred = read_slice(Gender::K, "via-participants-referred-by-soc n 2018=1").unwrap();
+        let genders: Vec<Gender> = referred.keys().map(|cell| cell.gender).collect();
+        assert_eq!(genders, vec![Gender::K, Gender::T]);
+        let mut odd = referred.clone();
+        odd.retain(|cell, _| cell.gender == Gender::K);
+        assert_eq!(write_slice(Gender::K, &odd), None);
+        assert_eq!(write_slice(Gender::M, &referred), None);
+        assert_eq!(read_slice(Gender::M, "households-granted n 2018=0"), None);
+        assert_eq!(read_slice(Gender::M, "no-such-indicator n 2018=1"), None);
+        assert_eq!(
+            read_slice(Gender::M, "households-granted n 2018=1 2018=1"),
+            None
         );
     }
 
