@@ -839,47 +839,73 @@ pub fn first_month(conn: &mut DbConn, municipality: &str) -> QueryResult<Option<
         .optional()
 }
 
-/// Every stored cell of the indicator in the municipality and year.
+/// A stored cell: what it is, its value and when it last changed.
+pub type KeptCell = (Cell, i64, NaiveDateTime);
+
+/// Every stored cell of the indicator in the year, of each of the
+/// municipalities, by municipality: one read however many they are.
 pub fn cells_of_year(
     conn: &mut DbConn,
     indicator: &str,
-    municipality: &str,
+    municipalities: &[&str],
     year: i32,
-) -> Result<Vec<(Cell, i64, NaiveDateTime)>, AppError> {
+) -> Result<HashMap<String, Vec<KeptCell>>, AppError> {
     let rows: Vec<CellRow> = indicator_cells::table
         .filter(indicator_cells::indicator.eq(indicator))
-        .filter(indicator_cells::municipality.eq(municipality))
+        .filter(indicator_cells::municipality.eq_any(municipalities))
         .filter(indicator_cells::period.ge(year.to_string()))
         .filter(indicator_cells::period.lt((year + 1).to_string()))
         .select(CellRow::as_select())
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok((
-                cell_of(&r.indicator, &r.period, &r.sex, &r.part)?,
-                r.value,
-                r.updated_at,
-            ))
-        })
-        .collect()
+    let mut by: HashMap<String, Vec<KeptCell>> = HashMap::new();
+    for r in rows {
+        let cell = cell_of(&r.indicator, &r.period, &r.sex, &r.part)?;
+        by.entry(r.municipality)
+            .or_default()
+            .push((cell, r.value, r.updated_at));
+    }
+    Ok(by)
 }
 
-/// The indicator's reports of `kind` in the municipality and year.
+/// The indicator's reports of `kind` in the year, of each of the
+/// municipalities, by municipality.
 pub fn reports_of_year(
     conn: &mut DbConn,
     indicator: &str,
-    municipality: &str,
+    municipalities: &[&str],
     kind: &str,
     year: i32,
-) -> QueryResult<Vec<ReportRow>> {
-    indicator_reports::table
+) -> QueryResult<HashMap<String, Vec<ReportRow>>> {
+    let rows: Vec<ReportRow> = indicator_reports::table
         .filter(indicator_reports::indicator.eq(indicator))
-        .filter(indicator_reports::municipality.eq(municipality))
+        .filter(indicator_reports::municipality.eq_any(municipalities))
         .filter(indicator_reports::kind.eq(kind))
         .filter(indicator_reports::period.ge(year.to_string()))
         .filter(indicator_reports::period.lt((year + 1).to_string()))
         .select(ReportRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    let mut by: HashMap<String, Vec<ReportRow>> = HashMap::new();
+    for r in rows {
+        by.entry(r.municipality.clone()).or_default().push(r);
+    }
+    Ok(by)
+}
+
+/// The first month each of the municipalities has computed values for
+/// (those with none left out).
+pub fn first_months(
+    conn: &mut DbConn,
+    municipalities: &[&str],
+) -> QueryResult<HashMap<String, String>> {
+    Ok(indicator_coverage::table
+        .filter(indicator_coverage::municipality.eq_any(municipalities))
+        .select((
+            indicator_coverage::municipality,
+            indicator_coverage::first_month,
+        ))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// The earliest period the indicator has a report for in the municipality.

@@ -516,6 +516,40 @@ impl TestApp {
             "[{}] a build from the records gives other cells",
             self.backend
         );
+        // And the first start after the persons' parts changed form works
+        // them out again from the records, leaving the cells as they are.
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let out = seen.clone();
+        let _ = self
+            .db
+            .write(move |conn, _| {
+                use bistand::db::indicators::{build_if_never_built, cells, disagreements};
+                use diesel::RunQueryDsl;
+                let kept = cells(conn)?;
+                diesel::sql_query("DELETE FROM indicator_person_years").execute(conn)?;
+                diesel::sql_query("DELETE FROM indicator_builds WHERE id = 2").execute(conn)?;
+                let built = build_if_never_built(conn, chrono::Utc::now().naive_utc())?;
+                let again = build_if_never_built(conn, chrono::Utc::now().naive_utc())?;
+                *out.lock().unwrap() =
+                    Some((kept == cells(conn)?, built, again, disagreements(conn)?));
+                Err::<(), _>(bistand::error::AppError::Internal(anyhow::anyhow!(
+                    "rolled back"
+                )))
+            })
+            .await;
+        let (same, built, again, found) = seen.lock().unwrap().take().expect("the upgrade ran");
+        assert!(same, "[{}] the upgrade moved the cells", self.backend);
+        assert!(
+            built.is_some_and(|b| b.cells == 0),
+            "[{}] {built:?}",
+            self.backend
+        );
+        assert_eq!(again, None, "[{}] built twice", self.backend);
+        assert!(
+            found.is_empty(),
+            "[{}] after the upgrade: {found:#?}",
+            self.backend
+        );
         let after = self
             .db
             .read(bistand::db::indicators::disagreements)

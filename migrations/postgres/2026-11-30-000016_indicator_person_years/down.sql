@@ -1,3 +1,8 @@
+-- Back to one row per cell. The persons' parts are not converted back, so
+-- the cells are emptied too and the version before this one builds them all
+-- again from the records on its next start (the part of persons purged
+-- since is lost); keeping the cells without the parts would count everyone
+-- twice.
 CREATE TABLE indicator_contributions (
     municipality TEXT NOT NULL,
     person_id TEXT NOT NULL,
@@ -9,4 +14,6 @@ CREATE TABLE indicator_contributions (
     PRIMARY KEY (municipality, person_id, indicator, period, sex, part)
 );
 DROP TABLE indicator_person_years;
-DELETE FROM indicator_builds WHERE id = 2;
+DELETE FROM indicator_cells;
+DELETE FROM indicator_coverage;
+DELETE FROM indicator_builds;

@@ -3,7 +3,7 @@
 //! The same rows feed the Kolada-compatible routes (`api::kolada`): one
 //! reading of the cells, one suppression, one audit.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -199,6 +199,12 @@ pub fn items(
         Some(since) => Some(repo::changed_since(conn, since)?),
         None => None,
     };
+    let codes: Vec<&str> = request.municipalities.iter().map(|m| m.as_str()).collect();
+    let firsts = repo::first_months(conn, &codes)?;
+    let mut rows = Rows {
+        codes: &codes,
+        years: HashMap::new(),
+    };
     let mut items = Vec::new();
     for &indicator in &request.indicators {
         for municipality in &request.municipalities {
@@ -225,16 +231,17 @@ pub fn items(
             if periods.is_empty() {
                 continue;
             }
-            let first = match repo::first_month(conn, code)? {
-                Some(m) => Some(stored("indicator_coverage.first_month", Month::parse(&m))?),
+            let first = match firsts.get(code) {
+                Some(m) => Some(stored("indicator_coverage.first_month", Month::parse(m))?),
                 None => None,
             };
             let mut years: BTreeMap<i32, Year> = BTreeMap::new();
             for period in &periods {
                 for y in [period.calendar_year(), period.calendar_year() - 1] {
                     if let std::collections::btree_map::Entry::Vacant(e) = years.entry(y) {
+                        let year = rows.of(conn, indicator, y)?;
                         e.insert(read_year(
-                            conn, indicator, code, y, first, threshold, today,
+                            year, indicator, code, y, first, threshold, today,
                         )?);
                     }
                 }
@@ -278,8 +285,52 @@ pub fn items(
     Ok(items)
 }
 
+/// The stored rows of one indicator and year, of every municipality asked for.
+#[derive(Default)]
+struct YearRows {
+    cells: HashMap<String, Vec<repo::KeptCell>>,
+    forecasts: HashMap<String, Vec<repo::ReportRow>>,
+    reports: HashMap<String, Vec<repo::ReportRow>>,
+}
+
+/// The rows of each indicator and year read so far: each read once for all
+/// the municipalities asked for, not once per municipality.
+struct Rows<'a> {
+    codes: &'a [&'a str],
+    years: HashMap<(&'static str, i32), YearRows>,
+}
+
+impl Rows<'_> {
+    fn of(
+        &mut self,
+        conn: &mut DbConn,
+        indicator: &Indicator,
+        year: i32,
+    ) -> Result<&YearRows, AppError> {
+        let key = (indicator.id, year);
+        if !self.years.contains_key(&key) {
+            let forecasts =
+                repo::reports_of_year(conn, indicator.id, self.codes, "forecast", year)?;
+            let rows = match indicator.source {
+                IndicatorSource::Computed => YearRows {
+                    cells: repo::cells_of_year(conn, indicator.id, self.codes, year)?,
+                    forecasts,
+                    reports: HashMap::new(),
+                },
+                IndicatorSource::Reported => YearRows {
+                    cells: HashMap::new(),
+                    forecasts,
+                    reports: repo::reports_of_year(conn, indicator.id, self.codes, "value", year)?,
+                },
+            };
+            self.years.insert(key, rows);
+        }
+        Ok(&self.years[&key])
+    }
+}
+
 fn read_year(
-    conn: &mut DbConn,
+    rows: &YearRows,
     indicator: &Indicator,
     municipality: &str,
     year: i32,
@@ -287,7 +338,8 @@ fn read_year(
     threshold: Option<i64>,
     today: NaiveDate,
 ) -> Result<Year, AppError> {
-    let forecasts = repo::reports_of_year(conn, indicator.id, municipality, "forecast", year)?;
+    let none = Vec::new();
+    let forecasts = rows.forecasts.get(municipality).unwrap_or(&none);
     let mut updated_at = forecasts.iter().map(|f| f.reported_at).max();
     let forecast = match forecasts
         .iter()
@@ -302,9 +354,9 @@ fn read_year(
     let shown = match indicator.source {
         IndicatorSource::Computed => {
             let mut cells: BTreeMap<(Period, Gender, Part), i64> = BTreeMap::new();
-            for (cell, value, at) in repo::cells_of_year(conn, indicator.id, municipality, year)? {
-                cells.insert((cell.period, cell.gender, cell.part), value);
-                updated_at = updated_at.max(Some(at));
+            for (cell, value, at) in rows.cells.get(municipality).into_iter().flatten() {
+                cells.insert((cell.period, cell.gender, cell.part), *value);
+                updated_at = updated_at.max(Some(*at));
             }
             let covered = |p: Period| {
                 first.is_some_and(|f| p.last_day() >= f.first_day()) && p.first_day() <= today
@@ -317,7 +369,7 @@ fn read_year(
         }
         IndicatorSource::Reported => {
             let mut reports: BTreeMap<(Period, Gender), Decimal> = BTreeMap::new();
-            for r in repo::reports_of_year(conn, indicator.id, municipality, "value", year)? {
+            for r in rows.reports.get(municipality).into_iter().flatten() {
                 let period = stored("indicator_reports.period", Period::parse(&r.period))?;
                 let gender = stored("indicator_reports.sex", Gender::parse(&r.sex))?;
                 let value = stored("indicator_reports.value", r.value.parse::<Decimal>())?;
