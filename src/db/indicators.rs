@@ -176,6 +176,136 @@ impl Records {
             payments: own.payments.clone(),
         })
     }
+
+    /// The rows of the kinds in `facets` (the others left empty) of one
+    /// person, or of everyone in the municipality when `person` is `None`.
+    fn load(
+        conn: &mut DbConn,
+        municipality: &str,
+        person: Option<&str>,
+        facets: &BTreeSet<Facet>,
+    ) -> Result<Records, AppError> {
+        let wants = |facet| facets.contains(&facet);
+        let mut records = Records::default();
+        if wants(Facet::Applications) || wants(Facet::Referrals) {
+            let mut query = applications::table
+                .filter(applications::municipality.eq(municipality))
+                .select((
+                    applications::id,
+                    applications::applicant_id,
+                    applications::received_at,
+                ))
+                .into_boxed();
+            if let Some(person) = person {
+                query = query.filter(applications::applicant_id.eq(person));
+            }
+            records.applications = query
+                .load::<(String, String, NaiveDateTime)>(conn)?
+                .into_iter()
+                .map(|(id, person, at)| (id, person, today_in_sweden(at.and_utc())))
+                .collect();
+            records.received = records
+                .applications
+                .iter()
+                .map(|(id, _, day)| (id.clone(), *day))
+                .collect();
+        }
+        if wants(Facet::Grants) {
+            let mut query = decisions::table
+                .filter(decisions::municipality.eq(municipality))
+                .select(GrantRow::as_select())
+                .into_boxed();
+            if let Some(person) = person {
+                query = query.filter(decisions::applicant_id.eq(person));
+            }
+            records.grants = query.load(conn)?;
+            let mut query = household_members::table
+                .filter(household_members::municipality.eq(municipality))
+                .select((
+                    household_members::application_id,
+                    household_members::member,
+                    household_members::role,
+                    household_members::birth_date,
+                ))
+                .into_boxed();
+            // One person's: the households of their decisions.
+            if person.is_some() {
+                let linked: BTreeSet<&str> = records
+                    .grants
+                    .iter()
+                    .filter_map(|g| g.application_id.as_deref())
+                    .collect();
+                query = query.filter(household_members::application_id.eq_any(linked));
+            }
+            records.members = members(query.load(conn)?);
+        }
+        if wants(Facet::Referrals) {
+            let mut query = referrals::table
+                .filter(referrals::municipality.eq(municipality))
+                .select(super::referrals::ReferralRow::as_select())
+                .into_boxed();
+            if let Some(person) = person {
+                query = query.filter(referrals::applicant_id.eq(person));
+            }
+            records.referrals = query.load(conn)?;
+            // A referral may link an application the person is the partner on.
+            let others: BTreeSet<&str> = records
+                .referrals
+                .iter()
+                .filter_map(|r| r.application_id.as_deref())
+                .filter(|id| !records.received.contains_key(*id))
+                .collect();
+            if !others.is_empty() {
+                let days: Vec<(String, NaiveDateTime)> = applications::table
+                    .filter(applications::municipality.eq(municipality))
+                    .filter(applications::id.eq_any(others))
+                    .select((applications::id, applications::received_at))
+                    .load(conn)?;
+                records.received.extend(
+                    days.into_iter()
+                        .map(|(id, at)| (id, today_in_sweden(at.and_utc()))),
+                );
+            }
+        }
+        if !wants(Facet::Applications) {
+            records.applications.clear();
+        }
+        if wants(Facet::Interventions) {
+            let mut query = interventions::table
+                .filter(interventions::municipality.eq(municipality))
+                .select((
+                    interventions::applicant_id,
+                    interventions::start_date,
+                    interventions::kind,
+                    interventions::programme_id,
+                ))
+                .into_boxed();
+            if let Some(person) = person {
+                query = query.filter(interventions::applicant_id.eq(person));
+            }
+            records.interventions = query.load(conn)?;
+        }
+        if wants(Facet::Payments) {
+            let mut query = payments::table
+                .inner_join(
+                    applications::table.on(applications::municipality
+                        .eq(payments::municipality)
+                        .and(applications::id.eq(payments::application_id))),
+                )
+                .filter(payments::municipality.eq(municipality))
+                .select((
+                    applications::applicant_id,
+                    payments::paid_on,
+                    payments::amount_ore,
+                ))
+                .into_boxed();
+            if let Some(person) = person {
+                query = query.filter(applications::applicant_id.eq(person));
+            }
+            records.payments = query.load(conn)?;
+        }
+        Ok(records)
+    }
 }
 
 /// What the computed indicators count of the person's records of the
@@ -190,115 +320,8 @@ pub fn facts(
     let Some(gender) = gender_of(conn, municipality, person)? else {
         return Ok(None);
     };
-    let wants = |facet| facets.contains(&facet);
-    let mut records = Records::default();
-    if wants(Facet::Applications) || wants(Facet::Referrals) {
-        records.applications = applications::table
-            .filter(applications::municipality.eq(municipality))
-            .filter(applications::applicant_id.eq(person))
-            .select((
-                applications::id,
-                applications::applicant_id,
-                applications::received_at,
-            ))
-            .load::<(String, String, NaiveDateTime)>(conn)?
-            .into_iter()
-            .map(|(id, person, at)| (id, person, today_in_sweden(at.and_utc())))
-            .collect();
-        records.received = records
-            .applications
-            .iter()
-            .map(|(id, _, day)| (id.clone(), *day))
-            .collect();
-    }
-    if wants(Facet::Grants) {
-        records.grants = decisions::table
-            .filter(decisions::municipality.eq(municipality))
-            .filter(decisions::applicant_id.eq(person))
-            .select(GrantRow::as_select())
-            .load(conn)?;
-        let linked: BTreeSet<&str> = records
-            .grants
-            .iter()
-            .filter_map(|g| g.application_id.as_deref())
-            .collect();
-        records.members = members(
-            household_members::table
-                .filter(household_members::municipality.eq(municipality))
-                .filter(household_members::application_id.eq_any(linked))
-                .select((
-                    household_members::application_id,
-                    household_members::member,
-                    household_members::role,
-                    household_members::birth_date,
-                ))
-                .load(conn)?,
-        );
-    }
-    if wants(Facet::Referrals) {
-        records.referrals = referrals::table
-            .filter(referrals::municipality.eq(municipality))
-            .filter(referrals::applicant_id.eq(person))
-            .select(super::referrals::ReferralRow::as_select())
-            .load(conn)?;
-        // A referral may link an application the person is the partner on.
-        let others: BTreeSet<&str> = records
-            .referrals
-            .iter()
-            .filter_map(|r| r.application_id.as_deref())
-            .filter(|id| !records.received.contains_key(*id))
-            .collect();
-        if !others.is_empty() {
-            let days: Vec<(String, NaiveDateTime)> = applications::table
-                .filter(applications::municipality.eq(municipality))
-                .filter(applications::id.eq_any(others))
-                .select((applications::id, applications::received_at))
-                .load(conn)?;
-            records.received.extend(
-                days.into_iter()
-                    .map(|(id, at)| (id, today_in_sweden(at.and_utc()))),
-            );
-        }
-    }
-    if !wants(Facet::Applications) {
-        records.applications.clear();
-    }
-    if wants(Facet::Interventions) {
-        records.interventions = interventions::table
-            .filter(interventions::municipality.eq(municipality))
-            .filter(interventions::applicant_id.eq(person))
-            .select((
-                interventions::applicant_id,
-                interventions::start_date,
-                interventions::kind,
-                interventions::programme_id,
-            ))
-            .load(conn)?;
-    }
-    if wants(Facet::Payments) {
-        records.payments = payments::table
-            .inner_join(
-                applications::table.on(applications::municipality
-                    .eq(payments::municipality)
-                    .and(applications::id.eq(payments::application_id))),
-            )
-            .filter(payments::municipality.eq(municipality))
-            .filter(applications::applicant_id.eq(person))
-            .select((
-                applications::applicant_id,
-                payments::paid_on,
-                payments::amount_ore,
-            ))
-            .load(conn)?;
-    }
-    let by_person = records.by_person();
-    let own = by_person.get(person).map_or_else(Own::default, |own| Own {
-        applications: own.applications.clone(),
-        grants: own.grants.clone(),
-        referrals: own.referrals.clone(),
-        interventions: own.interventions.clone(),
-        payments: own.payments.clone(),
-    });
+    let records = Records::load(conn, municipality, Some(person), facets)?;
+    let own = records.by_person().remove(person).unwrap_or_default();
     records.facts(gender, &own).map(Some)
 }
 
@@ -313,66 +336,7 @@ fn facts_of_municipality(
         .filter(applicants::municipality.eq(municipality))
         .select((applicants::id, applicants::sex))
         .load(conn)?;
-    let mut records = Records {
-        applications: applications::table
-            .filter(applications::municipality.eq(municipality))
-            .select((
-                applications::id,
-                applications::applicant_id,
-                applications::received_at,
-            ))
-            .load::<(String, String, NaiveDateTime)>(conn)?
-            .into_iter()
-            .map(|(id, person, at)| (id, person, today_in_sweden(at.and_utc())))
-            .collect(),
-        grants: decisions::table
-            .filter(decisions::municipality.eq(municipality))
-            .select(GrantRow::as_select())
-            .load(conn)?,
-        members: members(
-            household_members::table
-                .filter(household_members::municipality.eq(municipality))
-                .select((
-                    household_members::application_id,
-                    household_members::member,
-                    household_members::role,
-                    household_members::birth_date,
-                ))
-                .load(conn)?,
-        ),
-        referrals: referrals::table
-            .filter(referrals::municipality.eq(municipality))
-            .select(super::referrals::ReferralRow::as_select())
-            .load(conn)?,
-        interventions: interventions::table
-            .filter(interventions::municipality.eq(municipality))
-            .select((
-                interventions::applicant_id,
-                interventions::start_date,
-                interventions::kind,
-                interventions::programme_id,
-            ))
-            .load(conn)?,
-        payments: payments::table
-            .inner_join(
-                applications::table.on(applications::municipality
-                    .eq(payments::municipality)
-                    .and(applications::id.eq(payments::application_id))),
-            )
-            .filter(payments::municipality.eq(municipality))
-            .select((
-                applications::applicant_id,
-                payments::paid_on,
-                payments::amount_ore,
-            ))
-            .load(conn)?,
-        received: HashMap::new(),
-    };
-    records.received = records
-        .applications
-        .iter()
-        .map(|(id, _, day)| (id.clone(), *day))
-        .collect();
+    let records = Records::load(conn, municipality, None, &BTreeSet::from(Facet::ALL))?;
     let mut by_person = records.by_person();
     persons
         .into_iter()
