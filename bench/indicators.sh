@@ -4,7 +4,7 @@
 # granted a month unless told otherwise), builds the kept cells from them and
 # prints the time beside a plain GROUP BY giving the same cells, then the
 # p50/p95 of three reads of values through the service's routes beside a
-# GROUP BY over the rows and /health/ready. Needs some 15 GiB free in the
+# GROUP BY over the rows and /health/ready. Needs some 12 GiB free in the
 # temporary folder at full scale.
 #   bash bench/indicators.sh [municipalities] [years] [households a month] [reads]
 set -euo pipefail
